@@ -105,7 +105,7 @@ onnxify_status onnxify_options_from_json(onnxify_exporter *ex, const char *json,
 onnxify_exporter *onnxify_exporter_new(void);
 void onnxify_exporter_free(onnxify_exporter *ex);
 
-/* Exports one model. On success *out/*out_len hold the ModelProto bytes,
+/* Exports one model. On success *out and *out_len hold the ModelProto bytes,
  * owned by `ex` until its next export or free. On failure nothing is
  * returned and onnxify_last_error() says why. */
 onnxify_status onnxify_export(onnxify_exporter *ex,
