@@ -452,8 +452,8 @@ static ox_json *close_container(parser *p)
     frame *f = &p->frames[--p->depth];
     ox_json *node = f->node;
     size_t n = p->n_scratch - f->base;
-    const member *m = p->scratch + f->base;
     if (n) {
+        const member *m = p->scratch + f->base;
         node->items = ox_arena_alloc(p->ctx->arena, n * sizeof(ox_json *));
         if (!node->items) return NULL;
         if (node->kind == OX_JSON_OBJECT) {
@@ -485,8 +485,8 @@ static size_t hash_key(const char *key, size_t len)
 static ox_status check_key(parser *p, const char *key, size_t len, size_t pos)
 {
     frame *f = &p->frames[p->depth - 1];
-    const member *m = p->scratch + f->base;
     size_t n = p->n_scratch - f->base;
+    const member *m = n ? p->scratch + f->base : NULL; /* no arithmetic on a NULL scratch list */
     if (n < SMALL_OBJECT) {
         for (size_t k = 0; k < n; k++)
             if (m[k].key_len == len && memcmp(m[k].key, key, len) == 0) goto duplicate;

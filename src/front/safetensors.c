@@ -20,34 +20,36 @@ static uint64_t read_u64le(const uint8_t *b)
     return v;
 }
 
-/* "[2, 3]", cut with "..." when long. */
+/* "[2, 3]", cut with "...]" when long. */
 static const char *shape_text(char *buf, size_t size, const int64_t *dims, int rank)
 {
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int k = 0; k <= rank && used < size; k++) {
-        int w;
-        if (k == rank) w = snprintf(buf + used, size - used, "]");
-        else w = snprintf(buf + used, size - used, "%s%lld", k ? ", " : "[", (long long)dims[k]);
+    size_t used = (size_t)snprintf(buf, size, "[");
+    for (int k = 0; k <= rank; k++) {
+        int w = k == rank ? snprintf(buf + used, size - used, "]")
+                          : snprintf(buf + used, size - used, "%s%lld", k ? ", " : "", (long long)dims[k]);
         if (w < 0 || (size_t)w >= size - used) {
-            if (size >= 5) memcpy(buf + size - 5, "...]", 5);
-            return buf;
+            memcpy(buf + size - 5, "...]", 5);
+            break;
         }
         used += (size_t)w;
     }
     return buf;
 }
 
-/* What a JSON value is, for messages: "-3", "1.5", "a string". */
+/* What a JSON value is, for messages: "-3", "1.5", "1000 (not written as an integer)", "a string". */
 static const char *value_text(char *buf, size_t size, const ox_json *v)
 {
-    if (v->kind == OX_JSON_NUMBER) {
-        if (v->is_int) snprintf(buf, size, "%lld", (long long)v->integer);
-        else snprintf(buf, size, "%.17g", v->number);
-    } else {
+    if (v->kind != OX_JSON_NUMBER)
         snprintf(buf, size, "a%s %s", v->kind == OX_JSON_ARRAY || v->kind == OX_JSON_OBJECT ? "n" : "",
                  ox_json_kind_name(v->kind));
-    }
+    else if (v->is_int)
+        snprintf(buf, size, "%lld", (long long)v->integer);
+    else if (v->number > -9.2e18 && v->number < 9.2e18 && (double)(long long)v->number == v->number)
+        snprintf(buf, size, "%.17g (not written as an integer)", v->number);
+    else if (v->number <= -9.2e18 || v->number >= 9.2e18)
+        snprintf(buf, size, "%.17g (beyond int64)", v->number);
+    else
+        snprintf(buf, size, "%.17g", v->number);
     return buf;
 }
 
@@ -60,22 +62,22 @@ static ox_status read_tensor(ox_ctx *ctx, const char *name, const ox_json *desc,
 
     t->name = name;
     if (desc->kind != OX_JSON_OBJECT)
-        return FAIL(ctx, "safetensors tensor \"%.*s\"%s: expected an object, found %s", nl, name, cut,
+        return FAIL(ctx, "safetensors tensor \"%.*s%s\": expected an object, found %s", nl, name, cut,
                     value_text(vbuf, sizeof vbuf, desc));
 
     const ox_json *dtype = ox_json_get(desc, "dtype");
     if (!dtype || dtype->kind != OX_JSON_STRING)
-        return FAIL(ctx, "safetensors tensor \"%.*s\"%s: \"dtype\" is %s, expected a string", nl, name, cut,
+        return FAIL(ctx, "safetensors tensor \"%.*s%s\": \"dtype\" is %s, expected a string", nl, name, cut,
                     dtype ? value_text(vbuf, sizeof vbuf, dtype) : "missing");
     if (!ox_dtype_from_safetensors(dtype->string, dtype->string_len, &t->dtype))
-        return FAIL(ctx, "safetensors tensor \"%.*s\"%s: unknown dtype \"%.40s\"", nl, name, cut, dtype->string);
+        return FAIL(ctx, "safetensors tensor \"%.*s%s\": unknown dtype \"%.40s\"", nl, name, cut, dtype->string);
 
     const ox_json *shape = ox_json_get(desc, "shape");
     if (!shape || shape->kind != OX_JSON_ARRAY)
-        return FAIL(ctx, "safetensors tensor \"%.*s\"%s: \"shape\" is %s, expected an array", nl, name, cut,
+        return FAIL(ctx, "safetensors tensor \"%.*s%s\": \"shape\" is %s, expected an array", nl, name, cut,
                     shape ? value_text(vbuf, sizeof vbuf, shape) : "missing");
     if (shape->count > INT_MAX)
-        return FAIL(ctx, "safetensors tensor \"%.*s\"%s: too many dimensions", nl, name, cut);
+        return FAIL(ctx, "safetensors tensor \"%.*s%s\": too many dimensions", nl, name, cut);
     t->rank = (int)shape->count;
     int64_t *dims = NULL;
     if (t->rank) {
@@ -87,7 +89,7 @@ static ox_status read_tensor(ox_ctx *ctx, const char *name, const ox_json *desc,
     for (size_t k = 0; k < shape->count; k++) {
         const ox_json *d = shape->items[k];
         if (d->kind != OX_JSON_NUMBER || !d->is_int || d->integer < 0)
-            return FAIL(ctx, "safetensors tensor \"%.*s\"%s: shape[%zu] is %s, expected a non-negative integer",
+            return FAIL(ctx, "safetensors tensor \"%.*s%s\": shape[%zu] is %s, expected a non-negative integer",
                         nl, name, cut, k, value_text(vbuf, sizeof vbuf, d));
         dims[k] = d->integer;
         uint64_t dim = (uint64_t)d->integer;
@@ -100,31 +102,31 @@ static ox_status read_tensor(ox_ctx *ctx, const char *name, const ox_json *desc,
     uint64_t need = 0;
     if (!empty) {
         if (overflow || numel > UINT64_MAX / esize)
-            return FAIL(ctx, "safetensors tensor \"%.*s\"%s: shape %s is too large", nl, name, cut,
+            return FAIL(ctx, "safetensors tensor \"%.*s%s\": shape %s is too large", nl, name, cut,
                         shape_text(sbuf, sizeof sbuf, dims, t->rank));
         need = numel * esize;
     }
 
     const ox_json *off = ox_json_get(desc, "data_offsets");
     if (!off || off->kind != OX_JSON_ARRAY || off->count != 2)
-        return FAIL(ctx, "safetensors tensor \"%.*s\"%s: \"data_offsets\" is %s, expected [begin, end]", nl, name,
+        return FAIL(ctx, "safetensors tensor \"%.*s%s\": \"data_offsets\" is %s, expected [begin, end]", nl, name,
                     cut, off ? (off->kind == OX_JSON_ARRAY ? "an array of the wrong length" : value_text(vbuf, sizeof vbuf, off))
                              : "missing");
     for (size_t k = 0; k < 2; k++) {
         const ox_json *o = off->items[k];
         if (o->kind != OX_JSON_NUMBER || !o->is_int || o->integer < 0)
-            return FAIL(ctx, "safetensors tensor \"%.*s\"%s: data_offsets[%zu] is %s, expected a non-negative integer",
+            return FAIL(ctx, "safetensors tensor \"%.*s%s\": data_offsets[%zu] is %s, expected a non-negative integer",
                         nl, name, cut, k, value_text(vbuf, sizeof vbuf, o));
     }
     uint64_t begin = (uint64_t)off->items[0]->integer, end = (uint64_t)off->items[1]->integer;
     if (end < begin)
-        return FAIL(ctx, "safetensors tensor \"%.*s\"%s: data_offsets [%llu, %llu]: end is before begin", nl, name,
+        return FAIL(ctx, "safetensors tensor \"%.*s%s\": data_offsets [%llu, %llu]: end is before begin", nl, name,
                     cut, (unsigned long long)begin, (unsigned long long)end);
     if (end > data_len)
-        return FAIL(ctx, "safetensors tensor \"%.*s\"%s: data_offsets [%llu, %llu] lie outside the data buffer of %llu bytes",
+        return FAIL(ctx, "safetensors tensor \"%.*s%s\": data_offsets [%llu, %llu] lie outside the data buffer of %llu bytes",
                     nl, name, cut, (unsigned long long)begin, (unsigned long long)end, (unsigned long long)data_len);
     if (end - begin != need)
-        return FAIL(ctx, "safetensors tensor \"%.*s\"%s: holds %llu bytes but dtype %s and shape %s need %llu", nl,
+        return FAIL(ctx, "safetensors tensor \"%.*s%s\": holds %llu bytes but dtype %s and shape %s need %llu", nl,
                     name, cut, (unsigned long long)(end - begin), dtype->string,
                     shape_text(sbuf, sizeof sbuf, dims, t->rank), (unsigned long long)need);
     t->data = data + (size_t)begin;

@@ -30,7 +30,8 @@ ox_node *ox_op(ox_sym *g, const char *op, int nout, int nin, ox_value *const *in
         }
         if (ox_node_add_input(n, inputs[i]) != OX_OK) return NULL;
     }
-    ox_block_append(g->block, n);
+    if (g->insert_before) ox_node_insert_before(n, g->insert_before);
+    else ox_block_append(g->block, n);
     return n;
 }
 

@@ -23,6 +23,7 @@ typedef struct ox_sym {
     ox_ctx *ctx;
     ox_graph *graph;          /* the ONNX graph being built */
     ox_block *block;          /* where new nodes are appended */
+    ox_node *insert_before;   /* if set, new nodes go before this node instead */
     int opset;
     bool training;            /* GLOBALS.export_training */
     onnxify_operator_export_type export_type;

@@ -39,7 +39,6 @@ file(GLOB ONNXIFY_WASM_SOURCES CONFIGURE_DEPENDS "${CMAKE_CURRENT_LIST_DIR}/*.c"
 
 add_executable(onnxify_wasm ${ONNXIFY_WASM_SOURCES})
 target_link_libraries(onnxify_wasm PRIVATE onnxify_core)
-target_include_directories(onnxify_wasm PRIVATE "${CMAKE_CURRENT_LIST_DIR}/../../include")
 target_compile_options(onnxify_wasm PRIVATE -O2)
 set_target_properties(onnxify_wasm PROPERTIES OUTPUT_NAME onnxify SUFFIX ".mjs")
 

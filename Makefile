@@ -1,0 +1,78 @@
+# onnxify: the commands to use.
+#
+#   make test      install what is missing, build everything, run all tests
+#   make demo      install, build, run examples/demo.mjs
+#   make bench     install, build, run bench/run.mjs
+#
+# Single steps: setup native sanitize wasm fixtures test-c test-js clean distclean
+# Build trees: build/ (native Release; build/deps holds the protobuf-c sources
+# for wasm, build/fixtures the generated test fixtures), build-asan/ (Debug with
+# ONNXIFY_SANITIZE=ON), build-wasm/ (emcmake, Release).
+
+MAKEFLAGS += --no-print-directory
+
+PYTHON := /usr/bin/python3
+JOBS   := 2
+
+# Debian's emcc runs a JS optimizer that needs acorn from /usr/share/nodejs.
+EMCC_NODE_PATH := /usr/share/nodejs
+
+FIXTURE_SCRIPT := $(wildcard tools/make_fixtures.py)
+FIXTURE_STAMP  := build/fixtures/.stamp
+
+.PHONY: all setup native sanitize wasm fixtures test-c test-js test demo bench clean distclean
+
+# Steps depend on each other in the listed order; keep it so under `make -j`.
+.NOTPARALLEL:
+
+all: native
+
+setup:
+	bash tools/setup.sh
+
+native:
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+	cmake --build build -j$(JOBS)
+
+sanitize:
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DONNXIFY_SANITIZE=ON
+	cmake --build build-asan -j$(JOBS)
+
+wasm: export NODE_PATH := $(EMCC_NODE_PATH)
+wasm:
+	emcmake cmake -S . -B build-wasm -DCMAKE_BUILD_TYPE=Release
+	cmake --build build-wasm -j$(JOBS)
+
+# Reference models exported by torch; redone only when the scripts change.
+ifneq ($(FIXTURE_SCRIPT),)
+fixtures: $(FIXTURE_STAMP)
+
+$(FIXTURE_STAMP): $(wildcard tools/*.py)
+	$(PYTHON) tools/make_fixtures.py build/fixtures
+	@touch $@
+else
+fixtures:
+	@echo "fixtures: tools/make_fixtures.py not present, nothing to generate"
+endif
+
+test-c: sanitize
+	cd build-asan && ctest --output-on-failure
+
+test-js:
+	node --test tests/js/
+
+test: setup native sanitize wasm fixtures test-c test-js
+
+demo: setup native wasm
+	node examples/demo.mjs
+
+bench: setup native wasm
+	node bench/run.mjs
+
+# Build outputs go; build/deps (fetched sources) and node_modules stay.
+clean:
+	rm -rf build-asan build-wasm
+	if [ -d build ]; then find build -mindepth 1 -maxdepth 1 ! -name deps -exec rm -rf {} +; fi
+
+distclean: clean
+	rm -rf build node_modules

@@ -1,0 +1,301 @@
+/* The export entry (seed: export -> _export -> _model_to_graph): validates the
+ * options, decides the derived settings the way torch does, runs the pass
+ * pipeline, serializes and checks the model. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "front/graph_reader.h"
+#include "front/json.h"
+#include "onnx/checker.h"
+#include "onnx/serialize.h"
+#include "passes/pipeline.h"
+
+struct onnxify_exporter {
+    ox_buffer result;
+    char *error;
+    ox_arena *options_arena;  /* strings of options parsed from JSON */
+    const char **names;
+};
+
+static const char *const status_names[] = {
+    "OK",          "InvalidArgumentError", "GraphDescriptionError", "UnsupportedOperatorError",
+    "SymbolicValueError", "CheckerError",  "OnnxExporterError",     "OutOfMemoryError",
+    "CancelledError", "InternalError",
+};
+
+const char *onnxify_status_name(onnxify_status s)
+{
+    return (unsigned)s < sizeof(status_names) / sizeof(status_names[0]) ? status_names[s] : "InternalError";
+}
+
+const char *onnxify_version(void) { return ONNXIFY_VERSION; }
+
+void onnxify_options_init(onnxify_options *opt)
+{
+    memset(opt, 0, sizeof(*opt));
+    opt->export_params = 1;
+    opt->do_constant_folding = 1;
+    opt->keep_initializers_as_inputs = -1;
+}
+
+onnxify_exporter *onnxify_exporter_new(void)
+{
+    onnxify_exporter *ex = calloc(1, sizeof(*ex));
+    if (ex) ox_buffer_init(&ex->result);
+    return ex;
+}
+
+void onnxify_exporter_free(onnxify_exporter *ex)
+{
+    if (!ex) return;
+    ox_buffer_free(&ex->result);
+    free(ex->error);
+    ox_arena_free(ex->options_arena);
+    free(ex);
+}
+
+const char *onnxify_last_error(const onnxify_exporter *ex) { return ex && ex->error ? ex->error : ""; }
+
+static onnxify_status set_error(onnxify_exporter *ex, onnxify_status st, const char *msg)
+{
+    free(ex->error);
+    ex->error = NULL;
+    if (st != ONNXIFY_OK) {
+        const char *m = msg ? msg : "unknown error";
+        ex->error = malloc(strlen(m) + 1);
+        if (ex->error) strcpy(ex->error, m);
+    }
+    return st;
+}
+
+static onnxify_status take_ctx_error(onnxify_exporter *ex, ox_ctx *ctx)
+{
+    return set_error(ex, ctx->status, ctx->message);
+}
+
+/* ---- options from JSON (the JS API passes its camelCase options here) ---- */
+
+static ox_status json_names(ox_ctx *ctx, const ox_json *v, const char *key, const char *const **out, size_t *n)
+{
+    if (v->kind == OX_JSON_NULL) return OX_OK;
+    if (v->kind != OX_JSON_ARRAY)
+        return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "option '%s' must be an array of strings", key);
+    const char **names = ox_arena_alloc(ctx->arena, (v->count + 1) * sizeof(char *));
+    if (!names) return OX_NOMEM(ctx);
+    for (size_t i = 0; i < v->count; i++) {
+        if (v->items[i]->kind != OX_JSON_STRING)
+            return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "option '%s' must be an array of strings", key);
+        names[i] = v->items[i]->string;
+    }
+    *out = names;
+    *n = v->count;
+    return OX_OK;
+}
+
+static ox_status json_bool(ox_ctx *ctx, const ox_json *v, const char *key, int *out)
+{
+    if (v->kind != OX_JSON_BOOL)
+        return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "option '%s' must be true or false", key);
+    *out = v->boolean;
+    return OX_OK;
+}
+
+static ox_status json_enum(ox_ctx *ctx, const ox_json *v, const char *key, const char *const *names, int n, int *out)
+{
+    if (v->kind == OX_JSON_STRING)
+        for (int i = 0; i < n; i++)
+            if (!strcmp(v->string, names[i])) {
+                *out = i;
+                return OX_OK;
+            }
+    char allowed[160] = "";
+    for (int i = 0; i < n; i++) {
+        strcat(allowed, i ? ", '" : "'");
+        strcat(allowed, names[i]);
+        strcat(allowed, "'");
+    }
+    return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "option '%s' must be one of %s", key, allowed);
+}
+
+static ox_status options_from_json(ox_ctx *ctx, const char *json, size_t len, onnxify_options *opt)
+{
+    onnxify_options_init(opt);
+    if (!json || !len) return OX_OK;
+    ox_json *root;
+    if (ox_json_parse(ctx, json, len, &root) != OX_OK) {
+        ctx->status = ONNXIFY_ERR_INVALID_ARGUMENT;
+        ox_fail_prefix(ctx, "options: ");
+        return ctx->status;
+    }
+    if (root->kind != OX_JSON_OBJECT)
+        return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "options must be a JSON object");
+    static const char *const training[] = {"eval", "preserve", "train"};
+    static const char *const export_types[] = {"onnx", "onnx_aten", "onnx_aten_fallback", "onnx_fallthrough"};
+    for (size_t i = 0; i < root->count; i++) {
+        const char *k = root->keys[i];
+        const ox_json *v = root->items[i];
+        int iv;
+        if (!strcmp(k, "opsetVersion")) {
+            if (v->kind == OX_JSON_NULL) continue;
+            if (v->kind != OX_JSON_NUMBER || !v->is_int || v->integer < 0 || v->integer > 1000)
+                return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "option 'opsetVersion' must be an integer");
+            opt->opset_version = (int)v->integer;
+        } else if (!strcmp(k, "inputNames")) {
+            OX_TRY(json_names(ctx, v, k, &opt->input_names, &opt->n_input_names));
+        } else if (!strcmp(k, "outputNames")) {
+            OX_TRY(json_names(ctx, v, k, &opt->output_names, &opt->n_output_names));
+        } else if (!strcmp(k, "exportParams")) {
+            OX_TRY(json_bool(ctx, v, k, &opt->export_params));
+        } else if (!strcmp(k, "doConstantFolding")) {
+            OX_TRY(json_bool(ctx, v, k, &opt->do_constant_folding));
+        } else if (!strcmp(k, "keepInitializersAsInputs")) {
+            if (v->kind == OX_JSON_NULL) opt->keep_initializers_as_inputs = -1;
+            else OX_TRY(json_bool(ctx, v, k, &opt->keep_initializers_as_inputs));
+        } else if (!strcmp(k, "verbose")) {
+            OX_TRY(json_bool(ctx, v, k, &opt->verbose));
+        } else if (!strcmp(k, "exportModulesAsFunctions")) {
+            OX_TRY(json_bool(ctx, v, k, &opt->export_modules_as_functions));
+        } else if (!strcmp(k, "training")) {
+            OX_TRY(json_enum(ctx, v, k, training, 3, &iv));
+            opt->training = (onnxify_training_mode)iv;
+        } else if (!strcmp(k, "operatorExportType")) {
+            OX_TRY(json_enum(ctx, v, k, export_types, 4, &iv));
+            opt->operator_export_type = (onnxify_operator_export_type)iv;
+        } else if (!strcmp(k, "dynamicAxes") || !strcmp(k, "customOpsets")) {
+            if (v->kind == OX_JSON_NULL) continue;
+            if (v->kind != OX_JSON_OBJECT)
+                return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "option '%s' must be an object", k);
+            if (v->count)
+                return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "option '%s' is not supported yet", k);
+        } else {
+            return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "unknown option '%s'", k);
+        }
+    }
+    return OX_OK;
+}
+
+onnxify_status onnxify_options_from_json(onnxify_exporter *ex, const char *json, size_t len, onnxify_options *opt)
+{
+    if (!ex || !opt) return ONNXIFY_ERR_INVALID_ARGUMENT;
+    ox_arena_free(ex->options_arena);
+    ex->options_arena = ox_arena_new();
+    if (!ex->options_arena) return set_error(ex, ONNXIFY_ERR_OUT_OF_MEMORY, "out of memory");
+    ox_ctx ctx;
+    ox_ctx_init(&ctx, ex->options_arena);
+    ox_status st = options_from_json(&ctx, json, len, opt);
+    st = st == OX_OK ? set_error(ex, OX_OK, NULL) : take_ctx_error(ex, &ctx);
+    ox_ctx_release(&ctx);
+    return st;
+}
+
+/* ---- settings decided from the options (seed: _export / _decide_*) ---- */
+
+static ox_status decide_settings(ox_ctx *ctx, const onnxify_options *o, bool model_training, ox_export_settings *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->opset = o->opset_version ? o->opset_version : ONNXIFY_DEFAULT_OPSET;
+    if (s->opset < ONNXIFY_MIN_OPSET || s->opset > ONNXIFY_MAX_OPSET)
+        return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "Unsupported ONNX opset version: %d (onnxify supports %d to %d)",
+                       s->opset, ONNXIFY_MIN_OPSET, ONNXIFY_MAX_OPSET);
+    if (o->export_modules_as_functions && s->opset < 15)
+        return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT,
+                       "`export_modules_as_functions` is not supported for `opset_version` < 15. This is "
+                       "because `opset_version` < 15 implies IR version < 8, which means no local function "
+                       "support.");
+    /* Options whose machinery is not built yet are refused, never ignored. */
+    if (o->export_modules_as_functions)
+        return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "export_modules_as_functions is not supported yet");
+    if (o->dynamic_axes_json)
+        return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "dynamic_axes is not supported yet");
+    if (o->custom_opsets_json)
+        return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "custom_opsets is not supported yet");
+    if (o->operator_export_type != ONNXIFY_OPERATOR_EXPORT_ONNX)
+        return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT,
+                       "operator_export_type other than ONNX is not supported yet");
+    if ((unsigned)o->training > ONNXIFY_TRAINING_TRAIN)
+        return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "'training' must be EVAL, PRESERVE or TRAINING");
+
+    s->training_mode = o->training;
+    s->training = o->training == ONNXIFY_TRAINING_TRAIN ||
+                  (o->training == ONNXIFY_TRAINING_PRESERVE && model_training);
+    if (s->training && s->opset < 12)
+        ox_warn(ctx, "You are exporting the model in training mode with onnx opset version %d. Opset versions "
+                     "lower than opset 12 will not be able to export nodes such as Dropout and BatchNorm "
+                     "correctly.", s->opset);
+    s->export_type = o->operator_export_type;
+    s->export_params = o->export_params != 0;
+    s->verbose = o->verbose != 0;
+    /* keep_initializers_as_inputs: forced for opset < 9 (IR 3); None -> False for ONNX. */
+    if (s->opset < 9) {
+        if (o->keep_initializers_as_inputs == 0)
+            ox_warn(ctx, "Setting 'keep_initializers_as_inputs=False' for opset version %d is invalid and "
+                         "ignored: opset versions below 9 need initializers listed as inputs.", s->opset);
+        s->keep_initializers_as_inputs = true;
+    } else if (o->keep_initializers_as_inputs < 0) {
+        s->keep_initializers_as_inputs = s->export_type != ONNXIFY_OPERATOR_EXPORT_ONNX;
+    } else {
+        s->keep_initializers_as_inputs = o->keep_initializers_as_inputs != 0;
+    }
+    s->do_constant_folding = o->do_constant_folding != 0;
+    if (s->do_constant_folding && s->training_mode != ONNXIFY_TRAINING_EVAL)
+        ox_warn(ctx, "It is recommended that constant folding be turned off ('do_constant_folding=False') "
+                     "when exporting the model in training-amenable mode, i.e. with 'training=TrainingMode.TRAIN' "
+                     "or 'training=TrainingMode.PRESERVE' (when model is in training mode). Otherwise, some "
+                     "learnable model parameters may not translate correctly in the exported ONNX model "
+                     "because constant folding mutates model parameters. Please consider turning off "
+                     "constant folding or setting the training=TrainingMode.EVAL.");
+    return OX_OK;
+}
+
+onnxify_status onnxify_export(onnxify_exporter *ex, const char *graph_json, size_t graph_len,
+                              const uint8_t *weights, size_t weights_len, const onnxify_options *opt,
+                              const uint8_t **out, size_t *out_len)
+{
+    if (!ex) return ONNXIFY_ERR_INVALID_ARGUMENT;
+    if (out) *out = NULL;
+    if (out_len) *out_len = 0;
+    ox_buffer_reset(&ex->result);
+    if (!out || !out_len) return set_error(ex, ONNXIFY_ERR_INVALID_ARGUMENT, "out and out_len are required");
+    onnxify_options defaults;
+    if (!opt) {
+        onnxify_options_init(&defaults);
+        opt = &defaults;
+    }
+    ox_arena *arena = ox_arena_new();
+    if (!arena) return set_error(ex, ONNXIFY_ERR_OUT_OF_MEMORY, "out of memory");
+    ox_ctx ctx;
+    ox_ctx_init(&ctx, arena);
+    ctx.log = opt->log;
+    ctx.log_user = opt->log_user;
+    ctx.opt = opt;
+
+    ox_graph_description desc;
+    ox_export_settings s;
+    ox_status st = ox_read_graph_description(&ctx, graph_json, graph_len, weights, weights_len, &desc);
+    if (st == OX_OK) st = decide_settings(&ctx, opt, desc.model_training, &s);
+    ox_graph *onnx = NULL;
+    if (st == OX_OK) {
+        ctx.opset = s.opset;
+        st = ox_run_pipeline(desc.graph, &s, opt, &onnx);
+    }
+    if (st == OX_OK) {
+        ox_serialize_options so;
+        ox_serialize_options_init(&so);
+        so.strip_doc = !s.verbose;
+        st = ox_serialize_model(onnx, &s, &so, &ex->result);
+    }
+    /* torch runs the checker only for the plain ONNX export type. */
+    if (st == OX_OK && s.export_type == ONNXIFY_OPERATOR_EXPORT_ONNX)
+        st = ox_check_model(ex->result.data, ex->result.len, &ctx);
+    if (st == OX_OK) {
+        *out = ex->result.data;
+        *out_len = ex->result.len;
+        set_error(ex, OX_OK, NULL);
+    } else {
+        ox_buffer_reset(&ex->result);
+        take_ctx_error(ex, &ctx);
+    }
+    ox_ctx_release(&ctx);
+    ox_arena_free(arena);
+    return st;
+}

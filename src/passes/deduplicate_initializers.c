@@ -1,0 +1,47 @@
+/* Parameters that are the same tensor (same storage) — or, outside training,
+ * equal in dtype, shape and values — are kept once (seed:
+ * _jit_pass_onnx_deduplicate_initializers). A duplicate's uses go to an
+ * onnx::Identity of the kept parameter, placed at the top of the graph, whose
+ * output keeps the duplicate's name. The first parameter in input order wins. */
+#include "passes/passes.h"
+
+static bool same_storage(const ox_tensor *a, const ox_tensor *b)
+{
+    if (a->data != b->data || a->dtype != b->dtype || a->rank != b->rank) return false;
+    for (int i = 0; i < a->rank; i++)
+        if (a->dims[i] != b->dims[i]) return false;
+    return true;
+}
+
+ox_status ox_pass_deduplicate_initializers(ox_graph *g, bool training, bool *changed)
+{
+    ox_block *b = g->top;
+    bool c = false;
+    ox_node *last_identity = NULL;
+    for (int i = 0; i < ox_block_ninputs(b); i++) {
+        ox_value *dup = ox_block_input(b, i);
+        if (!dup->init) continue;
+        ox_value *kept = NULL;
+        for (int j = 0; j < i && !kept; j++) {
+            ox_value *cand = ox_block_input(b, j);
+            if (!cand->init) continue;
+            if (same_storage(cand->init, dup->init) || (!training && ox_tensor_equal(cand->init, dup->init)))
+                kept = cand;
+        }
+        if (!kept) continue;
+        ox_node *id = ox_node_new(g, "onnx::Identity", 1);
+        if (!id) return OX_NOMEM(g->ctx);
+        OX_TRY(ox_node_add_input(id, kept));
+        id->outputs[0]->type = dup->type;
+        id->outputs[0]->name = dup->name;
+        if (last_identity) ox_node_insert_after(id, last_identity);
+        else ox_block_prepend(b, id);
+        last_identity = id;
+        ox_value_replace_all_uses(dup, id->outputs[0]);
+        ox_block_erase_input(b, i);
+        i--;
+        c = true;
+    }
+    if (changed) *changed = c;
+    return OX_OK;
+}

@@ -1,0 +1,45 @@
+/* Every pass: (graph, ctx) -> status, reporting through *changed whether it
+ * modified the graph (changed may be NULL). pipeline.c holds the order. */
+#ifndef OX_PASSES_H
+#define OX_PASSES_H
+
+#include "ir/ir.h"
+
+typedef ox_status (*ox_pass_fn)(ox_graph *g, bool *changed);
+
+/* The export settings the passes read (from onnxify_options, decided by export.c). */
+typedef struct ox_export_settings {
+    int opset;
+    bool training;                   /* export_training (TRAINING, or PRESERVE of a training model) */
+    onnxify_training_mode training_mode;
+    onnxify_operator_export_type export_type;
+    bool do_constant_folding;
+    bool keep_initializers_as_inputs;
+    bool export_params;
+    bool verbose;
+} ox_export_settings;
+
+/* ---- torch-level (seed: _optimize_graph, before the conversion) ---- */
+ox_status ox_pass_lower_tuples(ox_graph *g, bool *changed);
+ox_status ox_pass_dce(ox_graph *g, bool *changed);
+ox_status ox_pass_cse(ox_graph *g, bool *changed);
+ox_status ox_pass_canonicalize_fuser_ops(ox_graph *g, bool *changed); /* chunk+ListUnpack -> ConstantChunk */
+ox_status ox_pass_fuse_addmm(ox_graph *g, bool *changed);
+ox_status ox_pass_remove_print(ox_graph *g, bool *changed);
+ox_status ox_pass_erase_number_types(ox_graph *g, bool *changed);
+
+/* ---- the conversion (seed: _jit_pass_onnx) ---- */
+/* Builds the ONNX graph from the TorchScript graph `in`. */
+ox_status ox_pass_to_onnx(ox_graph *in, const ox_export_settings *s, ox_graph **out);
+
+/* ---- onnx-level (after the conversion) ---- */
+ox_status ox_pass_scalar_type_analysis(ox_graph *g, int opset, bool *changed);
+ox_status ox_pass_onnx_peephole(ox_graph *g, int opset, bool *changed);
+ox_status ox_pass_eval_peephole(ox_graph *g, int opset, bool *changed); /* Conv+BatchNorm fusion */
+ox_status ox_pass_constant_fold(ox_graph *g, int opset, bool *changed);
+ox_status ox_pass_deduplicate_initializers(ox_graph *g, bool training, bool *changed);
+ox_status ox_pass_eliminate_unused_items(ox_graph *g, bool *changed);
+ox_status ox_pass_friendly_names(ox_graph *g, bool *changed);
+ox_status ox_pass_scoped_names(ox_graph *g, bool *changed);
+
+#endif
