@@ -2,11 +2,13 @@
 
     /usr/bin/python3 bench/torch_export.py [OUT_DIR] [--runs 5] [--opset 17]
 
-1. In a fresh subprocess: imports torch, builds the model below and its input, records the
-   peak RSS so far (the baseline), then runs torch.onnx.export(model, x, BytesIO,
-   opset_version=17) with default options --runs times, timing each; records the peak RSS again.
-2. Captures torchvision resnet50 (random weights after torch.manual_seed(0), eval mode, input
-   1x3x224x224) into OUT_DIR/resnet50/ (graph.json, weights.safetensors) with
+The model: torchvision resnet50, random weights after torch.manual_seed(0), eval mode, input
+1x3x224x224.
+
+1. In a fresh subprocess: imports torch, builds the model and its input, records the peak RSS
+   so far (the baseline), then runs torch.onnx.export(model, x, BytesIO, opset_version=17) with
+   default options --runs times, timing each; records the peak RSS again.
+2. Captures the model into OUT_DIR/resnet50/ (graph.json, weights.safetensors) with
    tools/torch_capture.py, unless that capture is newer than the tools and this script.
 3. Prints a summary and writes OUT_DIR/torch_result.json:
    {"model", "opset", "runs_s": [...], "median_s", "maxrss_baseline_kib", "maxrss_peak_kib",

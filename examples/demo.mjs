@@ -55,7 +55,12 @@ async function main() {
   console.log(`exported examples/mlp -> ${fileURLToPath(outFile)} ` +
     `(${model.length} bytes, opset ${opts.opsetVersion ?? 'default'}, ${ms.toFixed(1)} ms)`);
 
-  const session = await ort.InferenceSession.create(model);
+  let session;
+  try {
+    session = await ort.InferenceSession.create(model);
+  } catch (e) {
+    throw new Error(`onnxruntime cannot load the exported model: ${e.message}`);
+  }
   const feeds = {};
   inputs.forEach((k, i) => { feeds[inputNames[i]] = toOrt(ort, io.tensors[k]); });
   const results = await session.run(feeds);

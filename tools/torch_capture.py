@@ -345,8 +345,8 @@ class _Writer:
         else:
             raise CaptureError("%s: attribute %s of kind %s has no graph-description form"
                                % (where, name, kind))
-        self.attr_kinds[kind if kind == k else "%s->%s" % (kind, k)] = \
-            self.attr_kinds.get(kind if kind == k else "%s->%s" % (kind, k), 0) + 1
+        label = kind if kind == k else "%s->%s" % (kind, k)
+        self.attr_kinds[label] = self.attr_kinds.get(label, 0) + 1
         return {"name": name, "kind": k, "value": v}
 
     def ival(self, node, name, key, where):
