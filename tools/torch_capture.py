@@ -267,9 +267,12 @@ def _value_name(v):
 
 
 def _finite(x, where):
+    """A float for JSON: non-finite values are spelled "inf", "-inf", "nan"."""
     x = float(x)
-    if not math.isfinite(x):
-        raise CaptureError("%s: non-finite float %r cannot be written as JSON" % (where, x))
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
     return x
 
 

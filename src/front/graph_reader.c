@@ -4,6 +4,7 @@
 #include "front/graph_reader.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -297,6 +298,21 @@ static ox_status read_inputs(reader *r, const ox_json *arr, ox_block *b, bool to
 
 static ox_value *lookup(reader *r, const ox_json *jname) { return ox_strmap_get(&r->values, jname->string); }
 
+/* A float attribute entry: a JSON number or "inf", "-inf", "nan". */
+static bool json_float(const ox_json *v, double *out)
+{
+    if (v->kind == OX_JSON_NUMBER) {
+        *out = v->number;
+        return true;
+    }
+    if (v->kind != OX_JSON_STRING) return false;
+    if (!strcmp(v->string, "inf")) *out = INFINITY;
+    else if (!strcmp(v->string, "-inf")) *out = -INFINITY;
+    else if (!strcmp(v->string, "nan")) *out = NAN;
+    else return false;
+    return true;
+}
+
 static ox_status read_attribute(reader *r, ox_node *n, const ox_json *ja, const char *where)
 {
     const ox_json *jname = get_typed(ja, "name", OX_JSON_STRING);
@@ -313,8 +329,9 @@ static ox_status read_attribute(reader *r, ox_node *n, const ox_json *ja, const 
         return ox_node_set_i(n, name, jv->integer);
     }
     if (!strcmp(kind, "f")) {
-        if (jv->kind != OX_JSON_NUMBER) return fail_at(r, jv, "attribute of kind 'f' needs a number", where);
-        return ox_node_set_f(n, name, jv->number);
+        double f;
+        if (!json_float(jv, &f)) return fail_at(r, jv, "attribute of kind 'f' needs a number", where);
+        return ox_node_set_f(n, name, f);
     }
     if (!strcmp(kind, "s")) {
         if (jv->kind != OX_JSON_STRING) return fail_at(r, jv, "attribute of kind 's' needs a string", where);
@@ -351,8 +368,8 @@ static ox_status read_attribute(reader *r, ox_node *n, const ox_json *ja, const 
         double *v = ox_arena_alloc(a, (cnt + 1) * sizeof(double));
         if (!v) return OX_NOMEM(r->ctx);
         for (size_t i = 0; i < cnt; i++) {
-            if (jv->items[i]->kind != OX_JSON_NUMBER) return fail_at(r, jv->items[i], "attribute of kind 'fs' needs numbers", where);
-            v[i] = jv->items[i]->number;
+            if (!json_float(jv->items[i], &v[i]))
+                return fail_at(r, jv->items[i], "attribute of kind 'fs' needs numbers", where);
         }
         return ox_node_set_fs(n, name, v, (int)cnt);
     }

@@ -1,6 +1,7 @@
 /* Tests of the strict JSON reader (src/front/json.c). Every input is parsed from
  * an exact-size heap copy without a terminating NUL, so that any read past the
  * end shows up under AddressSanitizer. */
+#include <locale.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -680,6 +681,25 @@ static void test_sticky_context(void)
     fx_done(&f);
 }
 
+static void test_decimal_comma_locale(void)
+{
+    /* Under a locale whose decimal point is ',' numbers still parse. Only
+     * exercised where such a locale is installed. */
+    static const char *names[] = {"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "fr_FR.utf8", "de_DE"};
+    const char *old = setlocale(LC_NUMERIC, NULL);
+    char saved[64];
+    snprintf(saved, sizeof saved, "%s", old ? old : "C");
+    bool switched = false;
+    for (size_t k = 0; k < sizeof names / sizeof names[0] && !switched; k++)
+        switched = setlocale(LC_NUMERIC, names[k]) != NULL;
+    fixture f;
+    fx_init(&f);
+    ox_json *v = parse_ok(&f, "[1.5, 2.25e1]");
+    CHECK(v && v->count == 2 && v->items[0]->number == 1.5 && v->items[1]->number == 22.5);
+    fx_done(&f);
+    if (switched) setlocale(LC_NUMERIC, saved);
+}
+
 static const ox_test_case tests[] = {
     {"scalars", test_scalars},
     {"nesting", test_nesting},
@@ -704,6 +724,7 @@ static const ox_test_case tests[] = {
     {"fuzz_truncate_and_flip", test_fuzz_truncate_and_flip},
     {"fuzz_random", test_fuzz_random},
     {"sticky_context", test_sticky_context},
+    {"decimal_comma_locale", test_decimal_comma_locale},
 };
 
 OX_TEST_MAIN(tests)

@@ -69,7 +69,12 @@ async function loadFixture(name) {
 // Runs `model` (ONNX bytes) on the fixture's inputs; returns per-output comparisons.
 async function runAndCompare(model, io) {
   const ort = await loadOrt();
-  const session = await ort.InferenceSession.create(model);
+  let session;
+  try {
+    session = await ort.InferenceSession.create(model);
+  } catch (e) {
+    throw new Error(`onnxruntime cannot load the model: ${e.message}`);
+  }
   const inputs = io.order.filter((k) => k.startsWith('input.'))
     .sort((a, b) => Number(a.slice(6)) - Number(b.slice(6)));
   const outputs = io.order.filter((k) => k.startsWith('output.'))
@@ -101,34 +106,53 @@ function checkReport(t, report) {
   }
 }
 
+// One WASM export per (model, opset), shared by the two tests below.
+const exported = new Map();
+function exportFixture(name, opset) {
+  const key = `${name}@${opset}`;
+  if (!exported.has(key)) {
+    exported.set(key, (async () => {
+      const fx = await loadFixture(name);
+      const { exportOnnx } = await loadApi();
+      const model = await exportOnnx(fx.graph, { weights: fx.weights, opsetVersion: opset });
+      assert.ok(model instanceof Uint8Array && model.length > 0, 'exportOnnx returned no bytes');
+      return { fx, model };
+    })());
+  }
+  return exported.get(key);
+}
+
 for (const name of MODELS) {
   for (const opset of OPSETS) {
-    test(`${name} opset ${opset}: onnxruntime matches PyTorch` +
-      (USE_TORCH_ONNX ? ' (torch.onnx.export reference)' : ''), async (t) => {
-      const fx = await loadFixture(name);
-      let model;
-      if (USE_TORCH_ONNX) {
-        model = new Uint8Array(await readFile(join(fx.dir, `torch_opset${opset}.onnx`)));
-      } else {
-        const { exportOnnx } = await loadApi();
-        model = await exportOnnx(fx.graph, { weights: fx.weights, opsetVersion: opset });
-        assert.ok(model instanceof Uint8Array && model.length > 0, 'exportOnnx returned no bytes');
-        t.diagnostic(`${model.length} bytes`);
-      }
-      checkReport(t, await runAndCompare(model, fx.io));
+    if (USE_TORCH_ONNX) {
+      test(`${name} opset ${opset}: onnxruntime matches PyTorch (torch.onnx.export reference)`, async (t) => {
+        const fx = await loadFixture(name);
+        const model = new Uint8Array(await readFile(join(fx.dir, `torch_opset${opset}.onnx`)));
+        checkReport(t, await runAndCompare(model, fx.io));
+      });
+      continue;
+    }
 
-      if (USE_TORCH_ONNX) return;
-      // The native CLI must write exactly the bytes of the WASM build.
+    test(`${name} opset ${opset}: onnxruntime matches PyTorch`, async (t) => {
+      const { fx, model } = await exportFixture(name, opset);
+      t.diagnostic(`exported ${model.length} bytes`);
+      checkReport(t, await runAndCompare(model, fx.io));
+    });
+
+    test(`${name} opset ${opset}: the native CLI writes the WASM API's bytes`, async () => {
       assert.ok(existsSync(NATIVE_CLI), `${NATIVE_CLI} is missing: run \`make native\``);
+      const { fx, model } = await exportFixture(name, opset);
       const dir = await mkdtemp(join(tmpdir(), 'onnxify-models-'));
       try {
         const out = join(dir, 'model.onnx');
         await run(NATIVE_CLI, ['export', fx.graphPath, '--weights', fx.weightsPath, '-o', out,
           '--opset', String(opset)], { maxBuffer: 16 << 20 });
-        const native = new Uint8Array(await readFile(out));
+        const native = await readFile(out);
         assert.equal(native.length, model.length, 'native CLI output size differs from the WASM API output');
-        assert.ok(Buffer.compare(Buffer.from(native), Buffer.from(model)) === 0,
-          'native CLI output bytes differ from the WASM API output');
+        if (Buffer.compare(native, Buffer.from(model.buffer, model.byteOffset, model.byteLength)) !== 0) {
+          const first = native.findIndex((b, i) => b !== model[i]);
+          assert.fail(`native CLI output differs from the WASM API output at byte ${first}`);
+        }
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
