@@ -156,19 +156,6 @@ static ox_value *attr_f(ox_value *v, const char *name, double f)
     return v;
 }
 
-/* Types an intermediate value like torch's per-node inference would. */
-static ox_value *typed_like(ox_sym *g, ox_value *v, ox_dtype dtype, ox_value *like)
-{
-    if (!v) return NULL;
-    ox_type *t = ox_type_is_tensor(like->type) ? ox_type_copy(g->graph->arena, like->type)
-                                               : ox_type_tensor(g->graph->arena, dtype, -1, NULL);
-    if (t) {
-        t->dtype = dtype;
-        v->type = t;
-    }
-    return v;
-}
-
 static ox_status need_inputs(ox_sym *g, int n)
 {
     if (g->nin >= n) return OX_OK;
@@ -407,9 +394,14 @@ static ox_value *greater_of(ox_sym *g, ox_value *a, ox_value *b)
     return op2(g, "Greater", a, b);
 }
 
-static ox_value *bool_typed(ox_sym *g, ox_value *v, ox_value *like)
+/* A comparison result: bool (its shape is the operands' broadcast). */
+static ox_value *bool_typed(ox_sym *g, ox_value *v)
 {
-    return typed_like(g, v, OX_BOOL, like);
+    if (v && ox_elem_type(v) == OX_UNDEFINED) {
+        ox_type *t = ox_type_tensor(g->graph->arena, OX_BOOL, -1, NULL);
+        if (t) v->type = t;
+    }
+    return v;
 }
 
 /* rounding_mode="floor", opset 9: Floor(true_divide) for floats; integers
@@ -420,8 +412,8 @@ static ox_value *floor_divide_9_of(ox_sym *g, ox_value *a, ox_value *b)
     if (is_fp(a) || is_fp(b)) return op1(g, "Floor", true_divide_of(g, a, b));
     ox_value *div = op2(g, "Div", a, b);
     ox_value *zero = div ? ox_const_i64(g, 0) : NULL;
-    ox_value *la = zero ? bool_typed(g, less_of(g, a, zero), a) : NULL;
-    ox_value *lb = la ? bool_typed(g, less_of(g, b, zero), b) : NULL;
+    ox_value *la = zero ? bool_typed(g, less_of(g, a, zero)) : NULL;
+    ox_value *lb = la ? bool_typed(g, less_of(g, b, zero)) : NULL;
     ox_value *negative = op2(g, "Xor", la, lb);
     ox_value *mod = op2(g, "Sub", a, op2(g, "Mul", div, b));
     ox_value *fixup_mask = op2(g, "And", negative, op1(g, "Not", op2(g, "Equal", mod, zero)));
@@ -705,7 +697,7 @@ static ox_status eq(ox_sym *g)
 static ox_status ne(ox_sym *g)
 {
     OX_TRY(need_inputs(g, 2));
-    return ox_set_out(g, 0, op1(g, "Not", bool_typed(g, eq_of(g, g->in[0], g->in[1]), g->in[0])));
+    return ox_set_out(g, 0, op1(g, "Not", bool_typed(g, eq_of(g, g->in[0], g->in[1]))));
 }
 
 static ox_status gt_9(ox_sym *g)
@@ -724,13 +716,13 @@ static ox_status lt_9(ox_sym *g)
 static ox_status ge_9(ox_sym *g)
 {
     OX_TRY(need_inputs(g, 2));
-    return ox_set_out(g, 0, op1(g, "Not", bool_typed(g, less_of(g, g->in[0], g->in[1]), g->in[0])));
+    return ox_set_out(g, 0, op1(g, "Not", bool_typed(g, less_of(g, g->in[0], g->in[1]))));
 }
 
 static ox_status le_9(ox_sym *g)
 {
     OX_TRY(need_inputs(g, 2));
-    return ox_set_out(g, 0, op1(g, "Not", bool_typed(g, greater_of(g, g->in[0], g->in[1]), g->in[0])));
+    return ox_set_out(g, 0, op1(g, "Not", bool_typed(g, greater_of(g, g->in[0], g->in[1]))));
 }
 
 static ox_status ge_12(ox_sym *g)
@@ -745,6 +737,21 @@ static ox_status le_12(ox_sym *g)
     return ox_set_out(g, 0, op2(g, "LessOrEqual", g->in[0], g->in[1]));
 }
 
+/* A 0-d onnx::Constant (torch's _maybe_get_scalar) converted to `dt`
+ * (its own dtype when dt is unknown), or NULL. */
+static ox_tensor *scalar_const_as(ox_sym *g, ox_value *v, ox_dtype dt)
+{
+    if (!ox_node_is(v->node, "onnx::Constant")) return NULL;
+    const ox_tensor *t = ox_value_const_tensor(v);
+    if (!t || t->rank != 0 || !t->data) return NULL;
+    if (dt == OX_UNDEFINED || ox_dtype_size(dt) == 0) dt = t->dtype;
+    ox_tensor *c = ox_tensor_alloc(g->graph->arena, dt, 0, NULL);
+    if (!c) return NULL;
+    if (ox_dtype_is_floating(t->dtype)) ox_tensor_set_f(c, 0, ox_tensor_get_f(t, 0));
+    else ox_tensor_set_i(c, 0, ox_tensor_get_i(t, 0));
+    return c;
+}
+
 /* Opset 8 (Greater/Less take floats only): a constant scalar operand takes
  * the input's dtype, and integer operands are compared as float. */
 static ox_status compare_8(ox_sym *g, const char *op)
@@ -752,22 +759,18 @@ static ox_status compare_8(ox_sym *g, const char *op)
     OX_TRY(need_inputs(g, 2));
     ox_value *a = g->in[0], *b = g->in[1];
     ox_dtype dt = ox_elem_type(a);
-    const ox_tensor *bt = ox_value_const_tensor(b);
-    if (bt && bt->rank == 0 && bt->data && dt != OX_UNDEFINED && ox_dtype_size(dt) > 0) {
-        ox_tensor *t = ox_tensor_alloc(g->graph->arena, dt, 0, NULL);
-        if (!t) return OX_NOMEM(g->ctx);
-        if (ox_dtype_is_floating(bt->dtype)) ox_tensor_set_f(t, 0, ox_tensor_get_f(bt, 0));
-        else ox_tensor_set_i(t, 0, ox_tensor_get_i(bt, 0));
-        b = ox_const_tensor(g, t);
-    }
-    if (dt == OX_UNDEFINED)
+    ox_tensor *bt = scalar_const_as(g, b, dt);
+    if (dt == OX_UNDEFINED) {
         ox_warn(g->ctx, "Only floating datatype is supported for these operators: {Greater, Less, MatMul, PRelu, "
                         "Gemm, Flatten}. This might cause the onnx model to be incorrect, if inputs have integer "
                         "datatypes.");
-    else if (dt != OX_FLOAT16 && dt != OX_FLOAT && dt != OX_DOUBLE) {
+    } else if (dt != OX_FLOAT16 && dt != OX_FLOAT && dt != OX_DOUBLE) {
         a = ox_cast(g, a, OX_FLOAT);
+        if (bt) b = a ? ox_const_tensor(g, bt) : NULL;
+        bt = NULL;
         b = ox_cast(g, b, OX_FLOAT);
     }
+    if (bt) b = ox_const_tensor(g, bt);
     return ox_set_out(g, 0, op2(g, op, a, b));
 }
 
@@ -809,16 +812,8 @@ static ox_status masked_fill(ox_sym *g)
     ox_value *self = g->in[0], *value = g->in[2];
     ox_value *mask = ox_cast(g, g->in[1], OX_BOOL);
     if (!mask) return ox_set_out(g, 0, NULL);
-    const ox_tensor *vt = ox_node_is(value->node, "onnx::Constant") ? ox_value_const_tensor(value) : NULL;
-    if (vt && vt->rank == 0 && vt->data) {
-        ox_dtype dt = ox_elem_type(self);
-        if (dt == OX_UNDEFINED || ox_dtype_size(dt) == 0) dt = vt->dtype;
-        ox_tensor *t = ox_tensor_alloc(g->graph->arena, dt, 0, NULL);
-        if (!t) return OX_NOMEM(g->ctx);
-        if (ox_dtype_is_floating(vt->dtype)) ox_tensor_set_f(t, 0, ox_tensor_get_f(vt, 0));
-        else ox_tensor_set_i(t, 0, ox_tensor_get_i(vt, 0));
-        value = ox_const_tensor(g, t);
-    }
+    ox_tensor *vt = scalar_const_as(g, value, ox_elem_type(self));
+    if (vt) value = ox_const_tensor(g, vt);
     ox_value *in[3] = {mask, value, self};
     return ox_set_out(g, 0, opn(g, "Where", 3, in));
 }
