@@ -41,7 +41,7 @@ export type DynamicAxes = Record<string, Record<string | number, string> | numbe
 /** Options: the camelCase forms of torch.onnx.export's, validated by the C side. */
 export interface ExportOptions {
   /** Parameters and large constants; tensor names are the graph's parameter input names. */
-  weights?: Weights;
+  weights?: Weights | null;
   /** Default 17; 7..23. */
   opsetVersion?: number;
   inputNames?: string[];
@@ -63,7 +63,7 @@ export interface ExportOptions {
   customOpsets?: Record<string, number>;
   exportModulesAsFunctions?: boolean;
   /** Called synchronously, during the export, for each message of the exporter. */
-  onLog?: (level: LogLevel, message: string) => void;
+  onLog?: ((level: LogLevel, message: string) => void) | null;
 }
 
 export interface InitOptions {

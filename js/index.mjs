@@ -38,7 +38,7 @@ export async function exportOnnx(graph, options = {}) {
     throw new InvalidArgumentError('options: expected an object');
   }
   const { weights, onLog, ...rest } = options;
-  if (onLog !== undefined && typeof onLog !== 'function') {
+  if (onLog != null && typeof onLog !== 'function') {
     throw new InvalidArgumentError('onLog: expected a function (level, message) => void');
   }
   const input = {

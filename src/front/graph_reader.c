@@ -18,6 +18,8 @@ typedef struct reader {
     ox_safetensors weights;
     ox_strmap values;        /* name -> ox_value* (all blocks) */
     int node_index;          /* running index for messages */
+    ox_scope *open[64];      /* the module calls open at the current node */
+    int depth;
 } reader;
 
 #define DESC_ERR ONNXIFY_ERR_GRAPH_DESCRIPTION
@@ -398,6 +400,30 @@ static ox_status read_attribute(reader *r, ox_node *n, const ox_json *ja, const 
     return ox_node_set_gs(n, name, v, (int)cnt);
 }
 
+/* The module-call instance of a node with scope text `scope`. Traced nodes
+ * come in call order, so a call stays open while the nodes stay inside its
+ * scope; the same scope text after leaving it is a new call of that module. */
+static ox_scope *scope_instance(reader *r, const char *scope)
+{
+    int level = 0;
+    for (const char *p = scope; *p && level < 64; level++) {
+        const char *end = strchr(p, '/');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        ox_scope *open = level < r->depth ? r->open[level] : NULL;
+        if (!open || strlen(open->atom) != len || memcmp(open->atom, p, len) != 0) {
+            ox_scope *sc = ox_arena_alloc(r->ctx->arena, sizeof(*sc));
+            if (!sc || !(sc->atom = ox_arena_strndup(r->ctx->arena, p, len))) return NULL;
+            sc->parent = level ? r->open[level - 1] : NULL;
+            r->open[level] = sc;
+            r->depth = level + 1;
+        }
+        if (!end) break;
+        p = end + 1;
+    }
+    r->depth = level + 1 < r->depth ? level + 1 : r->depth;
+    return r->open[level < 64 ? level : 63];
+}
+
 static bool valid_kind(const char *k)
 {
     const char *sep = strstr(k, "::");
@@ -440,7 +466,10 @@ static ox_status read_node(reader *r, const ox_json *jn, ox_block *b)
     }
     const ox_json *scope = get_typed(jn, "scope", OX_JSON_STRING);
     const ox_json *source = get_typed(jn, "source", OX_JSON_STRING);
-    if (scope && scope->string_len) n->scope = scope->string;
+    if (scope && scope->string_len) {
+        n->scope = scope->string;
+        if (!(n->scope_inst = scope_instance(r, scope->string))) return OX_NOMEM(r->ctx);
+    }
     if (source && source->string_len) n->source = source->string;
     ox_block_append(b, n);
 

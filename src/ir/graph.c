@@ -222,6 +222,7 @@ ox_block *ox_node_add_block(ox_node *n)
 void ox_node_copy_metadata(ox_node *n, const ox_node *from)
 {
     n->scope = from->scope;
+    n->scope_inst = from->scope_inst;
     n->source = from->source;
 }
 

@@ -119,6 +119,15 @@ const char *ox_attr_kind_name(ox_attr_kind k); /* "f", "is", ... */
 
 /* ---- values, nodes, blocks, graph -------------------------------------- */
 
+/* One call of one module (torch's scope object): nested calls form a chain
+ * to the root. Two calls of the same module are two instances with the same
+ * atom ("torch.nn.modules.activation.ReLU::relu"). */
+typedef struct ox_scope {
+    struct ox_scope *parent;   /* NULL for the root module's call */
+    const char *atom;          /* "<qualified class>::<attribute name>" */
+    const char *path;          /* "/layer1/relu_1": assigned by the naming pass */
+} ox_scope;
+
 typedef struct ox_use {
     ox_node *user;
     int index;                 /* input slot of `user` */
@@ -148,6 +157,7 @@ struct ox_node {
     ox_block *owner;
     ox_node *prev, *next;      /* in the owner's node list */
     const char *scope;         /* "Cls::name/Cls2::child" or NULL */
+    ox_scope *scope_inst;      /* the module call this node belongs to, or NULL */
     const char *source;        /* source location text or NULL */
     const char *name;          /* ONNX node name, assigned by the naming pass */
     uint32_t seq;              /* creation order, for stable sorting */
@@ -166,6 +176,7 @@ struct ox_graph {
     ox_block *top;
     uint32_t next_value_id;
     uint32_t next_node_seq;
+    uint32_t next_number;      /* next canonical value number (see passes/canonicalize.c) */
     struct ox_intern *intern;  /* interned kinds and attribute names */
 };
 

@@ -1,25 +1,48 @@
-/* Value names as torch leaves them (seed: _jit_pass_canonicalize then
- * _apply_friendly_debug_names): every value is numbered in graph order, and
- * an unnamed value consumed by a node is called "<consumer kind>_<number>"
- * after its first consumer (onnx::Conv_12); values only returned keep the
- * bare number. */
+/* Friendly value names (seed: _apply_friendly_debug_names): an unnamed value
+ * consumed by a node is called "<consumer kind>_<number>" after its first
+ * consumer in graph order (onnx::Conv_193); values only returned keep the
+ * bare number. Values created after canonicalization get their numbers here,
+ * in creation order. */
+#include <stdlib.h>
+
 #include "passes/passes.h"
 
-static void number_block(ox_graph *g, ox_block *b, uint32_t *k)
+typedef struct collector {
+    ox_value **vals;
+    int n, cap;
+} collector;
+
+static bool collect(ox_graph *g, collector *c, ox_value *v)
 {
-    for (int i = 0; i < ox_block_ninputs(b); i++) {
-        ox_value *v = ox_block_input(b, i);
-        if (!ox_value_has_name(v)) v->name = ox_arena_printf(g->arena, "%u", *k);
-        (*k)++;
+    if (v->name) return true;
+    if (c->n == c->cap) {
+        int cap = c->cap ? c->cap * 2 : 64;
+        ox_value **p = ox_arena_grow(g->arena, c->vals, (size_t)c->cap * sizeof(*p), (size_t)cap * sizeof(*p));
+        if (!p) return false;
+        c->vals = p;
+        c->cap = cap;
     }
+    c->vals[c->n++] = v;
+    return true;
+}
+
+static bool collect_block(ox_graph *g, collector *c, ox_block *b)
+{
+    for (int i = 0; i < ox_block_ninputs(b); i++)
+        if (!collect(g, c, ox_block_input(b, i))) return false;
     for (ox_node *n = ox_block_first(b); n != b->ret; n = n->next) {
-        for (int i = 0; i < n->nblocks; i++) number_block(g, n->blocks[i], k);
-        for (int i = 0; i < n->noutputs; i++) {
-            ox_value *v = n->outputs[i];
-            if (!ox_value_has_name(v)) v->name = ox_arena_printf(g->arena, "%u", *k);
-            (*k)++;
-        }
+        for (int i = 0; i < n->noutputs; i++)
+            if (!collect(g, c, n->outputs[i])) return false;
+        for (int i = 0; i < n->nblocks; i++)
+            if (!collect_block(g, c, n->blocks[i])) return false;
     }
+    return true;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    uint32_t x = (*(ox_value *const *)a)->id, y = (*(ox_value *const *)b)->id;
+    return x < y ? -1 : x > y;
 }
 
 static bool rename_block(ox_graph *g, ox_block *b)
@@ -29,7 +52,7 @@ static bool rename_block(ox_graph *g, ox_block *b)
         for (int i = 0; i < n->ninputs; i++) {
             ox_value *v = n->inputs[i];
             if (ox_value_has_name(v)) continue;
-            v->name = ox_arena_printf(g->arena, "%s_%s", n->kind, v->name ? v->name : "0");
+            v->name = ox_arena_printf(g->arena, "%s_%s", n->kind, v->name);
             changed = true;
         }
         for (int i = 0; i < n->nblocks; i++) changed |= rename_block(g, n->blocks[i]);
@@ -39,9 +62,12 @@ static bool rename_block(ox_graph *g, ox_block *b)
 
 ox_status ox_pass_friendly_names(ox_graph *g, bool *changed)
 {
-    uint32_t k = 0;
-    number_block(g, g->top, &k);
-    bool c = rename_block(g, g->top);
-    if (changed) *changed = c;
+    collector c = {0};
+    if (!collect_block(g, &c, g->top)) return OX_NOMEM(g->ctx);
+    qsort(c.vals, (size_t)c.n, sizeof(*c.vals), by_id);
+    for (int i = 0; i < c.n; i++)
+        if (!(c.vals[i]->name = ox_arena_printf(g->arena, "%u", g->next_number++))) return OX_NOMEM(g->ctx);
+    bool renamed = rename_block(g, g->top);
+    if (changed) *changed = renamed || c.n > 0;
     return OX_OK;
 }

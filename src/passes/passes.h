@@ -39,6 +39,7 @@ ox_status ox_pass_eval_peephole(ox_graph *g, int opset, bool *changed); /* Conv+
 ox_status ox_pass_constant_fold(ox_graph *g, int opset, bool *changed);
 ox_status ox_pass_deduplicate_initializers(ox_graph *g, bool training, bool *changed);
 ox_status ox_pass_eliminate_unused_items(ox_graph *g, bool *changed);
+ox_status ox_pass_canonicalize(ox_graph *g, bool *changed);
 ox_status ox_pass_friendly_names(ox_graph *g, bool *changed);
 ox_status ox_pass_scoped_names(ox_graph *g, bool *changed);
 

@@ -46,6 +46,7 @@ ox_status ox_run_pipeline(ox_graph *tg, const ox_export_settings *s, const onnxi
     STEP("scalar_type_analysis", ox_pass_scalar_type_analysis(g, s->opset, NULL));
     STEP("onnx_peephole", ox_pass_onnx_peephole(g, s->opset, NULL));
     STEP("dce_allow_deleting_nodes_with_side_effects", ox_pass_dce(g, NULL));
+    STEP("canonicalize", ox_pass_canonicalize(g, NULL));
 
     /* _model_to_graph */
     STEP("set_input_and_output_names", ox_set_input_and_output_names(g, opt));

@@ -12,7 +12,8 @@
 
 typedef struct namer {
     ox_graph *g;
-    ox_strmap used;          /* name -> (uintptr_t) repeat count */
+    ox_strmap used;          /* node name -> next suffix */
+    ox_strmap paths;         /* module-call path -> next suffix */
     unsigned named;          /* nodes named so far */
 } namer;
 
@@ -42,19 +43,34 @@ static const char *scope_path(ox_arena *a, const char *scope)
 
 /* `base`, or `base_1`, `base_2`, ... when taken. The map holds, per base,
  * the next suffix to try. */
-static const char *unique(namer *nm, const char *base)
+static const char *unique_in(namer *nm, ox_strmap *used, const char *base)
 {
     if (!base) return NULL;
-    uintptr_t next = (uintptr_t)ox_strmap_get(&nm->used, base);
+    uintptr_t next = (uintptr_t)ox_strmap_get(used, base);
     const char *name = base;
     if (next)
         do name = ox_arena_printf(nm->g->arena, "%s_%lu", base, (unsigned long)next++);
-        while (name && ox_strmap_get(&nm->used, name));
+        while (name && ox_strmap_get(used, name));
     else
         next = 1;
-    if (!name || !ox_strmap_put(&nm->used, base, (void *)next)) return NULL;
-    if (name != base && !ox_strmap_put(&nm->used, name, (void *)1)) return NULL;
+    if (!name || !ox_strmap_put(used, base, (void *)next)) return NULL;
+    if (name != base && !ox_strmap_put(used, name, (void *)1)) return NULL;
     return name;
+}
+
+static const char *unique(namer *nm, const char *base) { return unique_in(nm, &nm->used, base); }
+
+/* The path of a module call: its parent's path + "/" + its attribute name,
+ * made unique per call ("/layer1/layer1.0/relu_1" for a second call). */
+static const char *call_path(namer *nm, ox_scope *sc)
+{
+    if (sc->path) return sc->path;
+    if (!sc->parent) return sc->path = "";
+    const char *parent = call_path(nm, sc->parent);
+    const char *sep = strstr(sc->atom, "::");
+    const char *name = sep ? sep + 2 : sc->atom;
+    if (!parent) return NULL;
+    return sc->path = unique_in(nm, &nm->paths, ox_arena_printf(nm->g->arena, "%s/%s", parent, name));
 }
 
 static ox_status name_block(namer *nm, ox_block *b)
@@ -66,7 +82,7 @@ static ox_status name_block(namer *nm, ox_block *b)
         const char *name;
         bool scoped = n->scope && *n->scope;
         if (scoped) {
-            const char *path = scope_path(a, n->scope);
+            const char *path = n->scope_inst ? call_path(nm, n->scope_inst) : scope_path(a, n->scope);
             name = path ? unique(nm, ox_arena_printf(a, "%s/%s", path, op)) : NULL;
         } else {
             name = unique(nm, ox_arena_printf(a, "%s_%u", op, nm->named));
@@ -87,6 +103,7 @@ ox_status ox_pass_scoped_names(ox_graph *g, bool *changed)
 {
     namer nm = {.g = g};
     ox_strmap_init(&nm.used, g->arena);
+    ox_strmap_init(&nm.paths, g->arena);
     OX_TRY(name_block(&nm, g->top));
     if (changed) *changed = true;
     return OX_OK;

@@ -150,11 +150,6 @@ static ox_value *attr_i(ox_value *v, const char *name, int64_t i)
     return v;
 }
 
-static ox_value *attr_f(ox_value *v, const char *name, double f)
-{
-    if (!v || ox_node_set_f(v->node, name, f) != OX_OK) return NULL;
-    return v;
-}
 
 static ox_status need_inputs(ox_sym *g, int n)
 {

@@ -11,6 +11,7 @@
  *   Split              `split` attribute < 13, input >= 13 (never num_outputs)
  *   Reshape            allowzero=0 from 14
  *
+ * Attributes are set in name order, as torch's g.op sorts them.
  * Every function returns NULL when something failed; the failure is parked
  * in g->ctx. A NULL operand is passed through as a failure, so calls chain. */
 #include <string.h>
@@ -107,9 +108,10 @@ ox_value *ox_slice(ox_sym *g, ox_value *x, const int64_t *axes, const int64_t *s
         return x;
     if (g->opset < 10) {
         /* Slice-1 has no steps: torch drops them here. */
+        /* Attributes in name order, as torch's g.op sorts them. */
         ox_value *y = set_is(op1(g, "Slice", x), "axes", axes, n);
-        y = set_is(y, "starts", starts, n);
-        return set_is(y, "ends", ends, n);
+        y = set_is(y, "ends", ends, n);
+        return set_is(y, "starts", starts, n);
     }
     ox_value *a = ox_const_i64s(g, axes, n);
     ox_value *s = ox_const_i64s(g, starts, n);
@@ -134,7 +136,8 @@ ox_node *ox_split(ox_sym *g, ox_value *x, int64_t axis, const int64_t *sizes, in
         if (!node) return NULL;
     } else {
         node = ox_op(g, "Split", n, 1, &x);
-        if (!node || ox_node_set_is(node, "split", sizes, n) != OX_OK) return NULL;
+        if (!node || ox_node_set_i(node, "axis", axis) != OX_OK) return NULL;
+        return ox_node_set_is(node, "split", sizes, n) == OX_OK ? node : NULL;
     }
     return ox_node_set_i(node, "axis", axis) == OX_OK ? node : NULL;
 }
@@ -153,6 +156,15 @@ ox_value *ox_cast(ox_sym *g, ox_value *x, ox_dtype to)
     return y;
 }
 
+/* An int64 1-D constant the caller has just built for this use: torch
+ * would copy it right here and drop the unused original, so it can serve. */
+static bool fresh_shape_constant(ox_sym *g, ox_value *v)
+{
+    if (!ox_node_is(v->node, "onnx::Constant") || v->nuses != 0 || v->node->next != g->block->ret) return false;
+    const ox_tensor *t = ox_value_const_tensor(v);
+    return t && t->dtype == OX_INT64 && t->rank == 1;
+}
+
 /* torch's _reshape_helper: a shape known at export time becomes a fresh
  * int64 constant; anything else (a tensor, a ListConstruct with runtime
  * elements) is passed as it is. allowzero is always 0 (set from opset 14). */
@@ -161,9 +173,12 @@ ox_value *ox_reshape(ox_sym *g, ox_value *x, ox_value *shape)
     if (!x || !shape) return NULL;
     int64_t *vals;
     int n;
-    if ((ox_value_is_constant(shape) || ox_node_is(shape->node, "prim::ListConstruct")) &&
-        !ox_value_is_none(shape) && ox_value_const_ints(g->graph, shape, &vals, &n))
+    if (fresh_shape_constant(g, shape)) {
+        /* use it as it is */
+    } else if ((ox_value_is_constant(shape) || ox_node_is(shape->node, "prim::ListConstruct")) &&
+               !ox_value_is_none(shape) && ox_value_const_ints(g->graph, shape, &vals, &n)) {
         shape = ox_const_i64s(g, vals, n);
+    }
     ox_value *y = op2(g, "Reshape", x, shape);
     if (g->opset >= 14) y = set_i(y, "allowzero", 0);
     return y;

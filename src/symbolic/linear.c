@@ -1,5 +1,5 @@
-/* Matrix products: linear, addmm, mm, bmm, matmul, baddbmm, einsum, and the
- * transposes t / numpy_T (torch's symbolic_opset8/9/11/12 forms).
+/* Matrix products: linear, addmm, mm, bmm, matmul, baddbmm, einsum (torch's
+ * symbolic_opset8/9/11/12 forms; t and numpy_T live in shape.c).
  *
  * Opset 8 has integer-free MatMul/Gemm: when the first operand's dtype is
  * known and is not Half/Float/Double, every operand is cast to float and the
@@ -27,13 +27,9 @@ static ox_value *transpose(ox_sym *g, ox_value *x, const int64_t *perm, int n)
     return y;
 }
 
-/* torch's t(): Transpose(perm=[1, 0]). A tensor of known rank < 2 is its own
- * transpose; ONNX has no valid perm for it, so it becomes an Identity (as
- * newer torch does). */
+/* torch's t(): Transpose(perm=[1, 0]), typed so that addmm sees a rank-2 W^T. */
 static ox_value *t_of(ox_sym *g, ox_value *x)
 {
-    int r = ox_rank(x);
-    if (r >= 0 && r < 2) return ox_op1(g, "Identity", x, NULL);
     static const int64_t perm[2] = {1, 0};
     return transpose(g, x, perm, 2);
 }
@@ -229,21 +225,6 @@ static ox_status einsum(ox_sym *g)
     return ox_set_out(g, 0, is_bool ? ox_cast(g, y, OX_BOOL) : y);
 }
 
-/* ---- t / numpy_T -------------------------------------------------------- */
-
-static ox_status t(ox_sym *g) { return ox_set_out(g, 0, t_of(g, g->in[0])); }
-
-/* x.T: all dims reversed; needs a known rank. */
-static ox_status numpy_T(ox_sym *g)
-{
-    int r = ox_rank(g->in[0]);
-    if (r < 0) return ox_sym_error(g, 0, "Unsupported: ONNX export of numpy_T for an input of unknown rank.");
-    int64_t *perm = ox_arena_alloc(g->graph->arena, (size_t)(r + 1) * sizeof(int64_t));
-    if (!perm) return OX_NOMEM(g->ctx);
-    for (int i = 0; i < r; i++) perm[i] = r - 1 - i;
-    return ox_set_out(g, 0, transpose(g, g->in[0], perm, r));
-}
-
 const ox_symbolic_entry ox_symbolics_linear[] = {
     {"aten::linear", 9, linear},
     {"aten::addmm", 8, addmm8},   {"aten::addmm", 9, addmm9},
@@ -252,7 +233,5 @@ const ox_symbolic_entry ox_symbolics_linear[] = {
     {"aten::matmul", 8, matmul8}, {"aten::matmul", 9, matmul9},
     {"aten::baddbmm", 9, baddbmm},
     {"aten::einsum", 12, einsum},
-    {"aten::t", 9, t},
-    {"aten::numpy_T", 9, numpy_T},
     {0},
 };

@@ -19,9 +19,9 @@ const wasmFile = new URL('js/wasm/onnxify.wasm', root);
 const NO_WASM = existsSync(wasmFile) ? false : 'js/wasm/onnxify.wasm is missing: run `make wasm`';
 const mlpGraph = new URL('examples/mlp/graph.json', root);
 const mlpWeights = new URL('examples/mlp/weights.safetensors', root);
-const NO_MLP = NO_WASM ||
-  (existsSync(mlpGraph) && existsSync(mlpWeights) ? false
-    : 'examples/mlp/graph.json + weights.safetensors are missing');
+const NO_MLP_FILES = existsSync(mlpGraph) && existsSync(mlpWeights) ? false
+  : 'examples/mlp/graph.json + weights.safetensors are missing';
+const NO_MLP = NO_WASM || NO_MLP_FILES;
 
 const MALFORMED = '{"format": "onnxify-graph", "version": 1, "graph": ';
 
@@ -153,16 +153,31 @@ test('errors: malformed JSON graph -> GraphDescriptionError', { skip: NO_WASM },
   }
 });
 
-test('errors: bad options -> InvalidArgumentError with the C message', { skip: NO_WASM }, async () => {
-  const graph = NO_MLP ? '{}' : readFileSync(mlpGraph);
-  for (const options of [{ opsetVersion: 99 }, { noSuchOption: true }, { training: 'sometimes' },
-    { opsetVersion: 'seventeen' }]) {
-    await assert.rejects(exportOnnx(graph, options), (e) => {
-      assert.ok(e instanceof InvalidArgumentError, `${JSON.stringify(options)}: ${e.name}: ${e.message}`);
-      assert.equal(e.status, Status.INVALID_ARGUMENT);
-      assert.ok(e.message.length > 0);
-      return true;
-    });
+// Options are checked in two places on the C side: their JSON shape in
+// onnxify_options_from_json (before anything else), their values against the graph
+// (opset range, not-yet-supported options) once the graph has been read.
+function assertInvalidArgument(options) {
+  return (e) => {
+    assert.ok(e instanceof InvalidArgumentError, `${JSON.stringify(options)}: ${e.name}: ${e.message}`);
+    assert.equal(e.name, 'InvalidArgumentError');
+    assert.equal(e.status, Status.INVALID_ARGUMENT);
+    assert.ok(e.message.length > 0, 'the C message is carried');
+    return true;
+  };
+}
+
+test('errors: malformed options -> InvalidArgumentError with the C message', { skip: NO_WASM }, async () => {
+  for (const options of [{ noSuchOption: true }, { training: 'sometimes' }, { opsetVersion: 'seventeen' },
+    { inputNames: 'x' }, { operatorExportType: 'ONNX' }, { doConstantFolding: 1 }]) {
+    await assert.rejects(exportOnnx(MALFORMED, options), assertInvalidArgument(options));
+  }
+});
+
+test('errors: option values the model cannot take -> InvalidArgumentError', { skip: NO_MLP }, async () => {
+  const graph = readFileSync(mlpGraph);
+  const weights = readFileSync(mlpWeights);
+  for (const options of [{ opsetVersion: 99 }, { opsetVersion: 6 }]) {
+    await assert.rejects(exportOnnx(graph, { weights, ...options }), assertInvalidArgument(options));
   }
 });
 
@@ -226,7 +241,7 @@ test('safetensors: typed arrays and raw bytes give the same blob; bad tensors ar
   for (const tensors of bad) assert.throws(() => packSafetensors(tensors), InvalidArgumentError);
 });
 
-test('safetensors: the example weights rebuilt from typed arrays pack to the same bytes', { skip: NO_MLP }, () => {
+test('safetensors: the example weights rebuilt from typed arrays pack to the same bytes', { skip: NO_MLP_FILES }, () => {
   const blob = new Uint8Array(readFileSync(mlpWeights));
   const { tensors, metadata } = readSafetensors(blob);
   assert.deepEqual(packSafetensors(tensors, metadata), blob);
@@ -263,6 +278,23 @@ test('export: onLog gets (level, message) strings and must be a function', { ski
   }
 });
 
+test('export: C warnings reach onLog; an exception in onLog is rethrown after a clean export', { skip: NO_MLP }, async () => {
+  const graph = readFileSync(mlpGraph);
+  const weights = readFileSync(mlpWeights);
+  const logs = [];
+  // torch warns about constant folding in training mode; so does onnxify.
+  await exportOnnx(graph, { weights, training: 'train', onLog: (level, message) => logs.push([level, message]) });
+  assert.ok(logs.some(([level]) => level === 'warning'), JSON.stringify(logs));
+
+  const boom = new Error('boom');
+  let calls = 0;
+  await assert.rejects(exportOnnx(graph, {
+    weights, training: 'train', onLog: () => { calls++; throw boom; },
+  }), (e) => e === boom);
+  assert.equal(calls, 1, 'after a throw, the remaining messages are dropped');
+  assert.ok((await exportOnnx(graph, { weights })).length > 0, 'the module still works');
+});
+
 // Heap use after `rounds` exports: the wasm memory size, and where a 1 MiB block lands
 // (dlmalloc puts it at the top of the heap, so anything left allocated pushes it up).
 async function heapAfter(rounds, run) {
@@ -277,7 +309,7 @@ test('memory: 50 failing exports leave the heap as it was', { skip: NO_WASM }, a
   const fail = () => exportOnnx(MALFORMED, { opsetVersion: 17, inputNames: ['x'] }).catch((e) => {
     assert.ok(e instanceof GraphDescriptionError);
   });
-  const badOption = () => exportOnnx('{}', { opsetVersion: 99 }).catch((e) => {
+  const badOption = () => exportOnnx('{}', { noSuchOption: 99 }).catch((e) => {
     assert.ok(e instanceof InvalidArgumentError);
   });
   const run = async () => {
@@ -302,7 +334,7 @@ test('concurrency: simultaneous exports each get their own result', { skip: NO_W
   const jobs = [];
   for (let i = 0; i < 8; i++) {
     jobs.push(exportOnnx(MALFORMED).then(() => 'resolved', (e) => e.name));
-    jobs.push(exportOnnx('{}', { opsetVersion: 99 }).then(() => 'resolved', (e) => e.name));
+    jobs.push(exportOnnx('{}', { noSuchOption: 99 }).then(() => 'resolved', (e) => e.name));
   }
   const names = await Promise.all(jobs);
   for (let i = 0; i < names.length; i += 2) {
@@ -321,4 +353,24 @@ test('concurrency: simultaneous successful exports give identical bytes', { skip
   const failed = results.pop();
   assert.ok(failed instanceof GraphDescriptionError);
   for (const r of results) assert.deepEqual(r, results[0]);
+});
+
+// Last in this file: it breaks the shared instance on purpose.
+test('trap: a WebAssembly trap becomes an InternalError and the next call gets a fresh module', { skip: NO_WASM }, async () => {
+  const M = await loadModule();
+  M._onnxify_export = () => {
+    throw new WebAssembly.RuntimeError('unreachable');
+  };
+  await assert.rejects(exportOnnx(MALFORMED), (e) => {
+    assert.ok(e instanceof OnnxExporterError);
+    assert.equal(e.name, 'InternalError');
+    assert.equal(e.status, Status.INTERNAL);
+    assert.match(e.message, /trapped \(unreachable\)/);
+    return true;
+  });
+  const M2 = await loadModule();
+  assert.notEqual(M2, M);
+  await assert.rejects(exportOnnx(MALFORMED), GraphDescriptionError);
+  await assert.rejects(exportOnnx('{}', { onLog: 'console' }), InvalidArgumentError);
+  await assert.rejects(exportOnnx(MALFORMED, { onLog: null }), GraphDescriptionError);
 });

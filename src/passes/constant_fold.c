@@ -1,0 +1,127 @@
+/* Constant folding on the ONNX graph (seed: _jit_pass_onnx_constant_fold).
+ *
+ * Walks the top block in order (so chains fold in one run). A node folds when
+ * it has exactly one output, no sub-blocks, at least one input, and every
+ * input is a parameter (a top-block input with data) or an onnx::Constant
+ * holding a tensor; a None prim::Constant is accepted only where the op takes
+ * an optional input (fold_ops.c). The evaluated result replaces the node's
+ * output: as a new, unnamed top-block input carrying the data when any input
+ * was a parameter (a later pass names it onnx::<Consumer>_<n>), else as a new
+ * onnx::Constant placed where the node was. A real output name is kept. The
+ * folded node and the constant parents it leaves unused are destroyed;
+ * parameters left unused are removed later (eliminate_unused_items). */
+#include "passes/fold_ops.h"
+#include "passes/passes.h"
+
+#define STACK_INPUTS 16
+
+static bool is_param(const ox_value *v) { return v->init && ox_value_is_graph_input(v); }
+
+static const ox_tensor *onnx_constant_tensor(const ox_value *v)
+{
+    if (!ox_node_is(v->node, "onnx::Constant")) return NULL;
+    ox_attr *a = ox_node_attr(v->node, "value");
+    return a && a->kind == OX_ATTR_T ? a->v.t : NULL;
+}
+
+static bool is_none_constant(const ox_value *v)
+{
+    return ox_node_is(v->node, "prim::Constant") && ox_value_is_none(v);
+}
+
+/* Destroys the producer of v when it is a constant nobody uses any more;
+ * *next (the walk's next node) moves on if that is the node destroyed. */
+static void drop_if_dead(ox_value *v, ox_node **next)
+{
+    ox_node *p = v->node;
+    if (!p->prev || p->noutputs != 1 || p->outputs[0]->nuses) return; /* unlinked already, or used */
+    if (!ox_node_is(p, "onnx::Constant") && !is_none_constant(v)) return;
+    if (p == *next) *next = p->next;
+    ox_node_destroy(p);
+}
+
+static ox_status fold_node(ox_graph *g, ox_node *n, int opset, ox_node **next, bool *folded)
+{
+    *folded = false;
+    if (n->noutputs != 1 || n->nblocks || n->ninputs == 0) return OX_OK;
+    int nin = n->ninputs;
+    const ox_tensor *tbuf[STACK_INPUTS];
+    ox_value *vbuf[STACK_INPUTS];
+    const ox_tensor **in = tbuf;
+    ox_value **vals = vbuf;
+    if (nin > STACK_INPUTS) {
+        in = ox_arena_alloc(g->arena, (size_t)nin * sizeof(*in));
+        vals = ox_arena_alloc(g->arena, (size_t)nin * sizeof(*vals));
+        if (!in || !vals) return OX_NOMEM(g->ctx);
+    }
+    bool has_param = false;
+    for (int i = 0; i < nin; i++) {
+        ox_value *v = n->inputs[i];
+        const ox_tensor *t;
+        vals[i] = v;
+        if (is_param(v)) {
+            in[i] = v->init;
+            has_param = true;
+        } else if ((t = onnx_constant_tensor(v))) {
+            in[i] = t;
+        } else if (is_none_constant(v)) {
+            in[i] = NULL;
+        } else {
+            return OX_OK;
+        }
+    }
+
+    ox_tensor *res;
+    OX_TRY(ox_fold_eval(g, n, in, opset, &res));
+    if (!res) return OX_OK;
+
+    ox_type *type = ox_type_tensor(g->arena, res->dtype, res->rank, res->dims);
+    if (!type) return OX_NOMEM(g->ctx);
+    ox_value *old = n->outputs[0], *nv;
+    if (has_param) {
+        nv = ox_block_add_input(g->top, NULL, type);
+        if (!nv) return OX_NOMEM(g->ctx);
+        nv->init = res;
+    } else {
+        ox_node *c = ox_node_new(g, "onnx::Constant", 1);
+        if (!c) return OX_NOMEM(g->ctx);
+        OX_TRY(ox_node_set_t(c, "value", res));
+        ox_node_copy_metadata(c, n);
+        ox_node_insert_before(c, n);
+        nv = c->outputs[0];
+        nv->type = type;
+    }
+    if (ox_value_has_name(old)) {
+        ox_value_set_name(nv, old->name);
+        if (!nv->name) return OX_NOMEM(g->ctx);
+    }
+    ox_status before = g->ctx->status;
+    ox_value_replace_all_uses(old, nv);
+    if (before == OX_OK && g->ctx->status != OX_OK) return g->ctx->status; /* out of memory */
+
+    ox_node_destroy(n);
+    for (int i = 0; i < nin; i++) drop_if_dead(vals[i], next);
+    *folded = true;
+    return OX_OK;
+}
+
+ox_status ox_pass_constant_fold(ox_graph *g, int opset, bool *changed)
+{
+    bool c = false;
+    if (changed) *changed = false;
+    if (opset < 9) return OX_OK; /* torch folds from opset 9 on */
+    ox_block *b = g->top;
+    for (ox_node *n = ox_block_first(b); n != b->ret;) {
+        ox_node *next = n->next;
+        bool folded;
+        ox_status s = fold_node(g, n, opset, &next, &folded);
+        if (s != OX_OK) {
+            if (changed) *changed = c;
+            return s;
+        }
+        c |= folded;
+        n = next;
+    }
+    if (changed) *changed = c;
+    return OX_OK;
+}
