@@ -134,7 +134,7 @@ static ox_status options_from_json(ox_ctx *ctx, const char *json, size_t len, on
     for (size_t i = 0; i < root->count; i++) {
         const char *k = root->keys[i];
         const ox_json *v = root->items[i];
-        int iv;
+        int iv = 0;
         if (!strcmp(k, "opsetVersion")) {
             if (v->kind == OX_JSON_NULL) continue;
             if (v->kind != OX_JSON_NUMBER || !v->is_int || v->integer < 0 || v->integer > 1000)
@@ -165,8 +165,11 @@ static ox_status options_from_json(ox_ctx *ctx, const char *json, size_t len, on
             if (v->kind == OX_JSON_NULL) continue;
             if (v->kind != OX_JSON_OBJECT)
                 return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "option '%s' must be an object", k);
-            if (v->count)
-                return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "option '%s' is not supported yet", k);
+            /* Handed on as text, exactly as the C API and the CLI take it. */
+            const char *text = ox_json_to_text(ctx->arena, v);
+            if (!text) return OX_NOMEM(ctx);
+            if (!strcmp(k, "dynamicAxes")) opt->dynamic_axes_json = text;
+            else opt->custom_opsets_json = text;
         } else {
             return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "unknown option '%s'", k);
         }
@@ -190,7 +193,26 @@ onnxify_status onnxify_options_from_json(onnxify_exporter *ex, const char *json,
 
 /* ---- settings decided from the options (seed: _export / _decide_*) ---- */
 
-static ox_status decide_settings(ox_ctx *ctx, const onnxify_options *o, bool model_training, ox_export_settings *s)
+/* A JSON-object option given as text: NULL or "{}" means "not given". */
+static ox_status object_option(ox_ctx *ctx, const char *text, const char *name, bool *given)
+{
+    *given = false;
+    if (!text) return OX_OK;
+    ox_json *v;
+    if (ox_json_parse(ctx, text, strlen(text), &v) != OX_OK) {
+        ctx->status = ONNXIFY_ERR_INVALID_ARGUMENT;
+        ox_fail_prefix(ctx, "%s: ", name);
+        return ctx->status;
+    }
+    if (v->kind != OX_JSON_OBJECT)
+        return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "%s must be a JSON object", name);
+    *given = v->count > 0;
+    return OX_OK;
+}
+
+/* Option checks and derived settings that need no graph (torch checks them
+ * first, before tracing). */
+static ox_status decide_settings(ox_ctx *ctx, const onnxify_options *o, ox_export_settings *s)
 {
     memset(s, 0, sizeof(*s));
     s->opset = o->opset_version ? o->opset_version : ONNXIFY_DEFAULT_OPSET;
@@ -205,10 +227,11 @@ static ox_status decide_settings(ox_ctx *ctx, const onnxify_options *o, bool mod
     /* Options whose machinery is not built yet are refused, never ignored. */
     if (o->export_modules_as_functions)
         return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "export_modules_as_functions is not supported yet");
-    if (o->dynamic_axes_json)
-        return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "dynamic_axes is not supported yet");
-    if (o->custom_opsets_json)
-        return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "custom_opsets is not supported yet");
+    bool given;
+    OX_TRY(object_option(ctx, o->dynamic_axes_json, "dynamic_axes", &given));
+    if (given) return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "dynamic_axes is not supported yet");
+    OX_TRY(object_option(ctx, o->custom_opsets_json, "custom_opsets", &given));
+    if (given) return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "custom_opsets is not supported yet");
     if (o->operator_export_type != ONNXIFY_OPERATOR_EXPORT_ONNX)
         return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT,
                        "operator_export_type other than ONNX is not supported yet");
@@ -216,12 +239,6 @@ static ox_status decide_settings(ox_ctx *ctx, const onnxify_options *o, bool mod
         return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "'training' must be EVAL, PRESERVE or TRAINING");
 
     s->training_mode = o->training;
-    s->training = o->training == ONNXIFY_TRAINING_TRAIN ||
-                  (o->training == ONNXIFY_TRAINING_PRESERVE && model_training);
-    if (s->training && s->opset < 12)
-        ox_warn(ctx, "You are exporting the model in training mode with onnx opset version %d. Opset versions "
-                     "lower than opset 12 will not be able to export nodes such as Dropout and BatchNorm "
-                     "correctly.", s->opset);
     s->export_type = o->operator_export_type;
     s->export_params = o->export_params != 0;
     s->verbose = o->verbose != 0;
@@ -245,6 +262,18 @@ static ox_status decide_settings(ox_ctx *ctx, const onnxify_options *o, bool mod
                      "because constant folding mutates model parameters. Please consider turning off "
                      "constant folding or setting the training=TrainingMode.EVAL.");
     return OX_OK;
+}
+
+/* The training flag of the export (GLOBALS.export_training): TRAINING, or
+ * PRESERVE of a model captured in training mode. */
+static void decide_training(ox_ctx *ctx, bool model_training, ox_export_settings *s)
+{
+    s->training = s->training_mode == ONNXIFY_TRAINING_TRAIN ||
+                  (s->training_mode == ONNXIFY_TRAINING_PRESERVE && model_training);
+    if (s->training && s->opset < 12)
+        ox_warn(ctx, "You are exporting the model in training mode with onnx opset version %d. Opset versions "
+                     "lower than opset 12 will not be able to export nodes such as Dropout and BatchNorm "
+                     "correctly.", s->opset);
 }
 
 onnxify_status onnxify_export(onnxify_exporter *ex, const char *graph_json, size_t graph_len,
@@ -271,10 +300,11 @@ onnxify_status onnxify_export(onnxify_exporter *ex, const char *graph_json, size
 
     ox_graph_description desc;
     ox_export_settings s;
-    ox_status st = ox_read_graph_description(&ctx, graph_json, graph_len, weights, weights_len, &desc);
-    if (st == OX_OK) st = decide_settings(&ctx, opt, desc.model_training, &s);
+    ox_status st = decide_settings(&ctx, opt, &s);
+    if (st == OX_OK) st = ox_read_graph_description(&ctx, graph_json, graph_len, weights, weights_len, &desc);
     ox_graph *onnx = NULL;
     if (st == OX_OK) {
+        decide_training(&ctx, desc.model_training, &s);
         ctx.opset = s.opset;
         st = ox_run_pipeline(desc.graph, &s, opt, &onnx);
     }

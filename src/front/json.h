@@ -58,4 +58,7 @@ const ox_json *ox_json_get(const ox_json *object, const char *key);
 /* "null", "boolean", "number", "string", "array", "object" ("unknown" otherwise). */
 const char *ox_json_kind_name(ox_json_kind k);
 
+/* Compact JSON text of a parsed value (into the arena); NULL on nomem. */
+const char *ox_json_to_text(ox_arena *a, const ox_json *v);
+
 #endif

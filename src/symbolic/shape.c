@@ -16,7 +16,7 @@
 #include "symbolic/helpers.h"
 
 #define I64_MAX ((int64_t)0x7fffffffffffffffLL)
-#define MAX_SPLITS 4096
+#define MAX_SPLITS 65536 /* pieces of one split: a bound against absurd input */
 
 /* ---- small builders ------------------------------------------------------ */
 
@@ -94,6 +94,13 @@ static bool const_ints(ox_sym *g, ox_value *v, int64_t **out, int *n)
 
 static bool is_list_construct(ox_value *v) { return ox_node_is(v->node, "prim::ListConstruct"); }
 
+/* Static size of dim d (negative counts from the end), -1 when unknown. */
+static int64_t static_dim(ox_value *v, int64_t d)
+{
+    if (d < -((int64_t)1 << 30) || d > ((int64_t)1 << 30)) return -1;
+    return ox_static_dim(v, (int)d);
+}
+
 /* A 0-d integer constant (torch's _maybe_get_scalar giving a tensor). */
 static bool scalar_const(ox_value *v, int64_t *out)
 {
@@ -127,7 +134,7 @@ static ox_value *int_list_value(ox_sym *g, ox_value *v)
 static int unpacked_outputs(ox_sym *g)
 {
     ox_attr *a = ox_node_attr(g->node, "_outputs");
-    if (a && a->kind == OX_ATTR_I) return (int)a->v.i;
+    if (a && a->kind == OX_ATTR_I) return a->v.i >= 0 && a->v.i <= MAX_SPLITS ? (int)a->v.i : -1;
     if (g->nout > 1) return g->nout;
     if (g->nout == 1 && g->node->outputs[0]->type && g->node->outputs[0]->type->kind == OX_TYPE_TENSOR)
         return 1;
@@ -430,7 +437,7 @@ static ox_status squeeze_9(ox_sym *g)
                 (long long)d, (long long)(d + rank), rank);
         d += rank;
     }
-    int64_t size = ox_static_dim(x, (int)d);
+    int64_t size = static_dim(x, d);
     if (size < 0) {
         ox_warn(g->ctx,
                 "aten::squeeze on dimension %lld of unknown size: the ONNX model fails at run time if that size "
@@ -499,7 +506,7 @@ static ox_status squeeze_11(ox_sym *g)
     OX_TRY(ox_arg_int(g, 1, &d));
     int rank = ox_rank(x);
     int64_t adjusted = d < 0 && rank >= 0 ? d + rank : d;
-    int64_t size = rank >= 0 && adjusted >= 0 ? ox_static_dim(x, (int)adjusted) : -1;
+    int64_t size = rank >= 0 && adjusted >= 0 ? static_dim(x, adjusted) : -1;
     if ((d < 0 && rank < 0) || size < 0) {
         /* Unknown size: squeeze only when it is 1 at run time. */
         ox_value *dim_c = const1(g, d);
@@ -802,8 +809,14 @@ static int64_t *static_split_sizes(ox_sym *g, int64_t d, int outputs, int *n)
     }
     int64_t piece;
     if (ox_arg_int(g, 1, &piece) != OX_OK) return NULL;
-    int64_t size = ox_static_dim(g->in[0], (int)d);
-    if (size < 0) size = piece * outputs;
+    int64_t size = static_dim(g->in[0], d);
+    if (size < 0) {
+        if (piece <= 0 || piece > I64_MAX / (outputs ? outputs : 1)) {
+            ox_sym_error(g, 1, "%s: bad split size %lld", g->op, (long long)piece);
+            return NULL;
+        }
+        size = piece * outputs;
+    }
     return even_splits(g, size, piece, n);
 }
 
@@ -908,7 +921,7 @@ static ox_status unsafe_chunk_common(ox_sym *g, bool input_form)
         ox_value *seq = op2(g, "SplitToSequence", x, ox_const_i64(g, 1));
         return ox_set_out(g, 0, set_i(set_i(seq, "axis", d), "keepdims", 0));
     }
-    int64_t size = ox_static_dim(x, (int)d);
+    int64_t size = static_dim(x, d);
     if (size < 0) return unimplemented(g, "unsafe_chunk", "unknown dimension size", !input_form);
     if (chunks <= 0) return ox_sym_error(g, 1, "unsafe_chunk: chunks must be positive");
     int n;
@@ -925,7 +938,7 @@ static ox_status unsafe_chunk_13(ox_sym *g) { return unsafe_chunk_common(g, true
 static ox_status constant_split_pieces(ox_sym *g, int64_t piece, int64_t d, const char *what)
 {
     ox_value *x = g->in[0];
-    int64_t size = ox_static_dim(x, (int)d);
+    int64_t size = static_dim(x, d);
     if (size < 0) return unimplemented(g, what, "unknown dimension size", true);
     int n;
     int64_t *sizes = even_splits(g, size, piece, &n);
@@ -954,7 +967,7 @@ static ox_status constant_chunk_9(ox_sym *g)
     int64_t chunks, d;
     if (!node_int_attr(g, "chunks", &chunks) || !node_int_attr(g, "dim", &d))
         return ox_sym_error(g, 0, "prim::ConstantChunk needs int attributes chunks and dim");
-    int64_t size = ox_static_dim(g->in[0], (int)d);
+    int64_t size = static_dim(g->in[0], d);
     if (size < 0) return unimplemented(g, "prim::ConstantChunk", "unknown dimension size", true);
     if (chunks <= 0) return ox_sym_error(g, 0, "prim::ConstantChunk: chunks must be positive");
     return constant_split_pieces(g, (size + chunks - 1) / chunks, d, "prim::ConstantChunk");
@@ -1091,8 +1104,6 @@ static ox_value *slice_dynamic(ox_sym *g, ox_value *x, ox_value *axis, ox_value 
     return op_in(g, "Slice", 5, in);
 }
 
-static bool is_onnx_const(ox_value *v) { return is_const_value(v); }
-
 /* aten::slice(self, dim, start, end, step) or the list form (self, start, end, step). */
 static ox_status slice_9(ox_sym *g)
 {
@@ -1112,8 +1123,8 @@ static ox_status slice_9(ox_sym *g)
     }
     ox_value *startv = g->in[base], *endv = g->in[base + 1];
     bool start_none = ox_value_is_none(startv), end_none = ox_value_is_none(endv);
-    bool dynamic = g->nin == 5 && ((!start_none && !is_onnx_const(startv)) || (!end_none && !is_onnx_const(endv)) ||
-                                   !is_onnx_const(g->in[1]));
+    bool dynamic = g->nin == 5 && ((!start_none && !is_const_value(startv)) || (!end_none && !is_const_value(endv)) ||
+                                   !is_const_value(g->in[1]));
     if (dynamic) {
         if (g->export_type == ONNXIFY_OPERATOR_EXPORT_ONNX)
             return ox_sym_error(g, 0,
@@ -1144,8 +1155,8 @@ static ox_status slice_10(ox_sym *g)
     bool start_none = ox_value_is_none(startv), end_none = ox_value_is_none(endv);
     int64_t step;
     OX_TRY(ox_arg_int(g, base + 2, &step));
-    bool dynamic = (!start_none && !is_onnx_const(startv)) || (!end_none && !is_onnx_const(endv)) ||
-                   (!dim_is_int && !is_onnx_const(g->in[1]));
+    bool dynamic = (!start_none && !is_const_value(startv)) || (!end_none && !is_const_value(endv)) ||
+                   (!dim_is_int && !is_const_value(g->in[1]));
     if (dynamic) {
         ox_value *s = start_none ? ox_const_i64(g, 0) : startv;
         ox_value *e = end_none ? ox_const_i64(g, I64_MAX) : endv;

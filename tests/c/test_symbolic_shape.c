@@ -1022,6 +1022,63 @@ static void test_type_as(void)
     expect_fail(unknown, 13, ONNXIFY_ERR_SYMBOLIC_VALUE, "type_as for tensor of unknown dtype");
 }
 
+/* ---- bad input: a status, never a crash ---------------------------------- */
+
+static void test_runtime_axes(void)
+{
+    /* dim computed at run time (a 0-d int64 tensor input) */
+    const char *unsq = TG_JSON("[" V("x", TG_F32("2,3")) "," V("d", TG_I64("")) "]",
+                               "[" N("aten::unsqueeze", Q("x") "," Q("d"), V("y", TG_F32_ANY)) "]", OUT_Y);
+    expect_fail(unsq, 11, ONNXIFY_ERR_SYMBOLIC_VALUE, "Opset version must be >= 13 for Unsqueeze with dynamic axes.");
+    expect_fail(unsq, 9, ONNXIFY_ERR_SYMBOLIC_VALUE, "not a constant int");
+    tg t;
+    CHECK(conv(&t, unsq, 13) == OX_OK);
+    if (t.onnx) {
+        ox_node *u = out_node(&t, 0);
+        CHECK(ox_node_is(u, "onnx::Unsqueeze") && is_graph_input(&t, u->inputs[1], 1));
+    }
+    tg_free(&t);
+    const char *sq = TG_JSON("[" V("x", TG_F32("2,1")) "," V("d", TG_I64("")) "]",
+                             "[" N("aten::squeeze", Q("x") "," Q("d"), V("y", TG_F32_ANY)) "]", OUT_Y);
+    expect_fail(sq, 12, ONNXIFY_ERR_SYMBOLIC_VALUE, "Opset version must be >= 13 for Squeeze with dynamic axes.");
+    CHECK(conv(&t, sq, 13) == OX_OK);
+    if (t.onnx) {
+        ox_node *s = out_node(&t, 0);
+        CHECK(ox_node_is(s, "onnx::Squeeze") && ox_node_is(s->inputs[1]->node, "onnx::Unsqueeze"));
+    }
+    tg_free(&t);
+}
+
+static void test_bad_input(void)
+{
+    /* a dim that is not a constant */
+    const char *tr = TG_JSON("[" V("x", TG_F32("2,3")) "," V("d", TG_I64("")) "]",
+                             "[" TG_CONST_INT("e", 0) "," N("aten::transpose", Q("x") "," Q("d") "," Q("e"), V("y", TG_F32_ANY)) "]",
+                             OUT_Y);
+    expect_fail(tr, 13, ONNXIFY_ERR_SYMBOLIC_VALUE, "is not a constant int");
+    /* out-of-range dims */
+    expect_fail(TRANSPOSE_JSON(TG_F32("2,3"), 0, 5), 13, ONNXIFY_ERR_SYMBOLIC_VALUE, "out of range");
+    /* ConstantChunk without its attributes */
+    const char *cc = TG_JSON(X("4"), "[" N("prim::ConstantChunk", Q("x"), V("a", TG_F32_ANY) "," V("b", TG_F32_ANY)) "]",
+                             "[" Q("a") "," Q("b") "]");
+    expect_fail(cc, 9, ONNXIFY_ERR_SYMBOLIC_VALUE, "needs int attributes chunks and dim");
+    expect_fail(cc, 11, ONNXIFY_ERR_SYMBOLIC_VALUE, "needs int attributes chunks and dim");
+    /* _outputs that disagrees with the node's outputs */
+    const char *mismatch = SPLIT3("aten::split", TG_CONST_INT("s", 3), "7,4", ",\"attributes\":[" ATTR_I("_outputs", 2) "]");
+    expect_fail(mismatch, 9, ONNXIFY_ERR_SYMBOLIC_VALUE, "produced 2 outputs but the node has 3");
+    expect_fail(mismatch, 13, ONNXIFY_ERR_SYMBOLIC_VALUE, "produced 2 outputs but the node has 3");
+    /* absurd split sizes */
+    expect_fail(SPLIT3("aten::split", TG_CONST_INT("s", 0), "7,4", OUTPUTS3), 9, ONNXIFY_ERR_SYMBOLIC_VALUE, "cannot split");
+    expect_fail(SPLIT3("aten::split", TG_CONST_INT("s", 9223372036854775807), "null,4", OUTPUTS3), 13,
+                ONNXIFY_ERR_SYMBOLIC_VALUE, "bad split size");
+    expect_fail(SPLIT3("aten::split", TG_CONST_INT("s", 1), "100000,4", OUTPUTS3), 13, ONNXIFY_ERR_SYMBOLIC_VALUE,
+                "too many pieces");
+    /* expand_as is blocked in opset 7 as well */
+    const char *ea = TG_JSON("[" V("x", TG_F32("3")) "," V("o", TG_F32("2,3")) "]",
+                             "[" N("aten::expand_as", Q("x") "," Q("o"), V("y", TG_F32("2,3"))) "]", OUT_Y);
+    expect_fail(ea, 7, ONNXIFY_ERR_EXPORTER, "ONNX export failed on expand_as, which is not implemented for opset 7");
+}
+
 /* ---- helpers, called directly -------------------------------------------- */
 
 typedef struct hx {
@@ -1168,6 +1225,8 @@ static const ox_test_case tests[] = {
     {"slice_dynamic", test_slice_dynamic},
     {"narrow", test_narrow},
     {"type_as", test_type_as},
+    {"runtime_axes", test_runtime_axes},
+    {"bad_input", test_bad_input},
     {"helper_reduce", test_helper_reduce},
     {"helper_split_cast_size", test_helper_split_cast_size},
     {"helper_slice", test_helper_slice},
