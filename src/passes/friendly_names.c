@@ -64,7 +64,7 @@ ox_status ox_pass_friendly_names(ox_graph *g, bool *changed)
 {
     collector c = {0};
     if (!collect_block(g, &c, g->top)) return OX_NOMEM(g->ctx);
-    qsort(c.vals, (size_t)c.n, sizeof(*c.vals), by_id);
+    if (c.n) qsort(c.vals, (size_t)c.n, sizeof(*c.vals), by_id);
     for (int i = 0; i < c.n; i++)
         if (!(c.vals[i]->name = ox_arena_printf(g->arena, "%u", g->next_number++))) return OX_NOMEM(g->ctx);
     bool renamed = rename_block(g, g->top);

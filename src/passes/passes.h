@@ -25,6 +25,7 @@ ox_status ox_pass_dce(ox_graph *g, bool *changed);
 ox_status ox_pass_cse(ox_graph *g, bool *changed);
 ox_status ox_pass_canonicalize_fuser_ops(ox_graph *g, bool *changed); /* chunk+ListUnpack -> ConstantChunk */
 ox_status ox_pass_fuse_addmm(ox_graph *g, bool *changed);
+ox_status ox_pass_onnx_preprocess(ox_graph *g, bool *changed);   /* split/unbind+ListUnpack fusion */
 ox_status ox_pass_remove_print(ox_graph *g, bool *changed);
 ox_status ox_pass_erase_number_types(ox_graph *g, bool *changed);
 

@@ -36,6 +36,7 @@ ox_status ox_run_pipeline(ox_graph *tg, const ox_export_settings *s, const onnxi
     STEP("lower_all_tuples", ox_pass_lower_tuples(tg, NULL));
     STEP("dce", ox_pass_dce(tg, NULL));
     STEP("canonicalize_graph_fuser_ops", ox_pass_canonicalize_fuser_ops(tg, NULL));
+    STEP("onnx_preprocess", ox_pass_onnx_preprocess(tg, NULL));
     STEP("remove_print", ox_pass_remove_print(tg, NULL));
     STEP("erase_number_types", ox_pass_erase_number_types(tg, NULL));
     STEP("dce", ox_pass_dce(tg, NULL));

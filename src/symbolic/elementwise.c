@@ -70,14 +70,15 @@ ox_status ox_ew_unimplemented(ox_sym *g, const char *op, const char *msg, bool w
                    op, msg);
 }
 
-/* torch's isCompleteTensor(): dtype and every size known. Values created by
- * the running symbolic (node seq >= mark) never are: torch's per-node shape
- * inference gives them a dtype and sizes but no strides. */
+/* torch's isCompleteTensor(): dtype and every size known. A value created
+ * by the running symbolic (node seq >= mark) is complete only when 0-d:
+ * torch's per-node shape inference gives it a dtype and sizes but no
+ * strides, and a 0-d tensor needs none. */
 static bool is_complete(ox_value *v, uint32_t mark)
 {
     const ox_type *t = v->type;
     if (!ox_type_is_tensor(t) || t->dtype == OX_UNDEFINED || t->rank < 0) return false;
-    if (v->node && v->node->seq >= mark && !ox_value_is_graph_input(v)) return false;
+    if (v->node && v->node->seq >= mark && !ox_value_is_graph_input(v) && t->rank != 0) return false;
     for (int i = 0; i < t->rank; i++)
         if (t->dims[i] < 0) return false;
     return true;
@@ -116,6 +117,14 @@ ox_value *ox_ew_float_cast_op(ox_sym *g, const char *op, ox_value *const *ins, i
     if (!n) return NULL;
     if (node_out) *node_out = n;
     ox_value *y = n->outputs[0];
+    /* These ops keep their first operand's type (and its shape when the
+     * other operands are 0-d bounds). */
+    bool same_shape = true;
+    for (int i = 1; i < nin; i++) same_shape &= ox_value_is_none(in[i]) || ox_rank(in[i]) == 0;
+    ox_type *t = same_shape && ox_type_is_tensor(in[0]->type)
+                     ? ox_type_copy(g->graph->arena, in[0]->type)
+                     : ox_type_tensor(g->graph->arena, ox_elem_type(in[0]), -1, NULL);
+    if (t) y->type = t;
     if (require_cast && dtype0 != OX_UNDEFINED) y = ox_cast(g, y, dtype0);
     return y;
 }
@@ -213,18 +222,15 @@ static ox_status sqrt_(ox_sym *g)
     return ox_set_out(g, 0, sqrt_of(g, g->in[0]));
 }
 
-/* rsqrt: Div(ones(1) in x's dtype, Sqrt(x)). */
+/* rsqrt: Div(1 in x's dtype, Sqrt(x)). */
 static ox_status rsqrt(ox_sym *g)
 {
     OX_TRY(need_inputs(g, 1));
     ox_value *x = g->in[0];
     ox_dtype dt = ox_elem_type(x);
     ox_value *s = sqrt_of(g, x);
-    int64_t one = 1;
-    ox_tensor *t = ox_tensor_alloc(g->graph->arena, dt == OX_UNDEFINED ? OX_FLOAT : dt, 1, &one);
-    if (!t) return OX_NOMEM(g->ctx);
-    ox_tensor_set_f(t, 0, 1.0);
-    ox_value *c = s ? ox_const_tensor(g, t) : NULL;
+    /* torch passes ones(1) to g.op, which stores tensor operands 0-d. */
+    ox_value *c = s ? ox_const_scalar(g, dt == OX_UNDEFINED || ox_dtype_size(dt) == 0 ? OX_FLOAT : dt, 1.0) : NULL;
     return ox_set_out(g, 0, op2(g, "Div", c, s));
 }
 
@@ -409,9 +415,10 @@ static ox_value *floor_divide_9_of(ox_sym *g, ox_value *a, ox_value *b)
     ox_value *zero = div ? ox_const_i64(g, 0) : NULL;
     ox_value *la = zero ? bool_typed(g, less_of(g, a, zero)) : NULL;
     ox_value *lb = la ? bool_typed(g, less_of(g, b, zero)) : NULL;
-    ox_value *negative = op2(g, "Xor", la, lb);
+    ox_value *negative = bool_typed(g, op2(g, "Xor", la, lb));
     ox_value *mod = op2(g, "Sub", a, op2(g, "Mul", div, b));
-    ox_value *fixup_mask = op2(g, "And", negative, op1(g, "Not", op2(g, "Equal", mod, zero)));
+    ox_value *nonzero = bool_typed(g, op1(g, "Not", bool_typed(g, op2(g, "Equal", mod, zero))));
+    ox_value *fixup_mask = bool_typed(g, op2(g, "And", negative, nonzero));
     ox_value *one = fixup_mask ? ox_const_i64(g, 1) : NULL;
     ox_value *fixup = op2(g, "Mul", fixup_mask, one);
     return op2(g, "Sub", div, fixup);
@@ -423,11 +430,12 @@ static ox_value *floor_divide_10_of(ox_sym *g, ox_value *a, ox_value *b)
     if (is_fp(a) || is_fp(b)) return op1(g, "Floor", true_divide_of(g, a, b));
     ox_value *div = op2(g, "Div", a, b);
     ox_value *zero = div ? ox_const_i64(g, 0) : NULL;
-    ox_value *la = op2(g, "Less", a, zero);
-    ox_value *lb = op2(g, "Less", b, zero);
-    ox_value *negative = op2(g, "Xor", la, lb);
+    ox_value *la = bool_typed(g, op2(g, "Less", a, zero));
+    ox_value *lb = bool_typed(g, op2(g, "Less", b, zero));
+    ox_value *negative = bool_typed(g, op2(g, "Xor", la, lb));
     ox_value *mod = attr_i(op2(g, "Mod", a, b), "fmod", 0);
-    ox_value *fixup_mask = op2(g, "And", negative, op1(g, "Not", op2(g, "Equal", mod, zero)));
+    ox_value *nonzero = bool_typed(g, op1(g, "Not", bool_typed(g, op2(g, "Equal", mod, zero))));
+    ox_value *fixup_mask = bool_typed(g, op2(g, "And", negative, nonzero));
     ox_value *one = fixup_mask ? ox_const_i64(g, 1) : NULL;
     ox_value *fixup = op2(g, "Sub", div, one);
     ox_value *in[3] = {fixup_mask, fixup, div};
@@ -493,7 +501,14 @@ static ox_status pow_9(ox_sym *g)
         x = ox_cast(g, x, OX_FLOAT);
     }
     if (!is_fp(e)) e = ox_cast(g, e, f);
-    return ox_set_out(g, 0, op2(g, "Pow", x, e));
+    /* Pow's result is x's float type (torch's inferred type, not the int
+     * the TorchScript graph says). */
+    ox_value *y = op2(g, "Pow", x, e);
+    if (y && ox_type_is_tensor(x->type)) {
+        ox_type *t = ox_type_tensor(g->graph->arena, ox_elem_type(x), -1, NULL);
+        if (t) y->type = t;
+    }
+    return ox_set_out(g, 0, y);
 }
 
 static ox_status pow_12(ox_sym *g)

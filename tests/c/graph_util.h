@@ -88,6 +88,7 @@ static inline ox_status tg_convert(tg *t, const char *json, int opset)
     ox_export_settings s = tg_settings(opset, t->training);
     if ((st = ox_pass_lower_tuples(t->torch, NULL)) == OX_OK && (st = ox_pass_dce(t->torch, NULL)) == OX_OK &&
         (st = ox_pass_canonicalize_fuser_ops(t->torch, NULL)) == OX_OK &&
+        (st = ox_pass_onnx_preprocess(t->torch, NULL)) == OX_OK &&
         (st = ox_pass_erase_number_types(t->torch, NULL)) == OX_OK && (st = ox_pass_dce(t->torch, NULL)) == OX_OK)
         st = ox_pass_to_onnx(t->torch, &s, &t->onnx);
     if (st != OX_OK) fprintf(stderr, "tg_convert: %s\n", t->ctx.message ? t->ctx.message : "?");
