@@ -34,9 +34,11 @@ bool ox_buffer_reserve(ox_buffer *b, size_t extra)
         b->failed = true;
         return false;
     }
+    /* at least double (amortized appends), but exactly `need` when that is
+     * more: the serializer reserves the final size once and gets no slack */
     size_t need = b->len + extra;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < need) cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    size_t cap = b->cap <= SIZE_MAX / 2 ? b->cap * 2 : SIZE_MAX;
+    if (cap < need) cap = need;
     uint8_t *p = realloc(b->data, cap);
     if (!p) {
         b->failed = true;

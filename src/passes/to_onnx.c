@@ -101,9 +101,17 @@ static ox_status take_results(converter *c, ox_node *n, ox_sym *g, uint32_t firs
         }
         /* Only values this symbolic created take the old type and name. */
         if (v->node->seq >= first_seq && !ox_value_is_graph_input(v)) {
-            if (type_unknown(v->type) || (old->type && old->type->kind == OX_TYPE_TENSOR &&
-                                          v->type->kind == OX_TYPE_TENSOR && old->type->rank >= 0))
+            if (type_unknown(v->type)) {
                 v->type = old->type;
+            } else if (old->type && old->type->kind == OX_TYPE_TENSOR && v->type->kind == OX_TYPE_TENSOR &&
+                       old->type->rank >= 0) {
+                /* The traced shape, but a dtype the symbolic chose stays (an
+                 * integer pow computed in float is float). */
+                ox_dtype chosen = v->type->dtype;
+                v->type = chosen == OX_UNDEFINED ? old->type : ox_type_copy(c->ctx->arena, old->type);
+                if (!v->type) return OX_NOMEM(c->ctx);
+                if (chosen != OX_UNDEFINED) v->type->dtype = chosen;
+            }
             if (ox_value_has_name(old) && !ox_value_has_name(v)) ox_value_set_name(v, old->name);
         }
         env_set(c, old, v);

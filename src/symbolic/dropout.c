@@ -5,9 +5,8 @@
  * feature/alpha variants have no ONNX form and fail. In-place forms
  * (dropout_, ...) arrive here through the registry. */
 #include "symbolic/families.h"
+#include "symbolic/helpers.h"
 
-/* Defined in elementwise.c. */
-ox_status ox_ew_unimplemented(ox_sym *g, const char *op, const char *msg, bool with_value);
 
 static const char *training_mode_name(onnxify_training_mode m)
 {

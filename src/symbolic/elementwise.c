@@ -7,7 +7,7 @@
  * re-types the constant afterwards.
  *
  * This file also defines the few building blocks the activation and reduce
- * families share with it (declared in those files): ox_ew_float_cast_op
+ * families share with it (declared in helpers.h): ox_ew_float_cast_op
  * (torch's _op_with_optional_float_cast), ox_ew_unimplemented
  * (_unimplemented) and ox_ew_onnx_dtype (a torch ScalarType number as an
  * ONNX dtype). */
@@ -16,13 +16,7 @@
 #include "symbolic/families.h"
 #include "symbolic/helpers.h"
 
-/* ---- shared with activation.c and reduce.c ------------------------------ */
-
-ox_value *ox_ew_float_cast_op(ox_sym *g, const char *op, ox_value *const *ins, int nin, int opset_before,
-                              uint32_t mark, ox_node **node_out);
-ox_status ox_ew_unimplemented(ox_sym *g, const char *op, const char *msg, bool with_value);
-bool ox_ew_onnx_dtype(int64_t scalar_type, ox_dtype *out);
-const char *ox_ew_torch_type_name(ox_dtype t);
+/* ---- shared with the other families (declared in helpers.h) ------------- */
 
 /* torch ScalarType numbering (c10/core/ScalarType.h order). */
 bool ox_ew_onnx_dtype(int64_t st, ox_dtype *out)

@@ -28,4 +28,17 @@ ox_value *ox_size_of(ox_sym *g, ox_value *x, int64_t dim);
 /* Normalises a possibly negative dim against rank r; -1 when out of range. */
 int64_t ox_norm_dim(int64_t dim, int r);
 
+/* ---- defined in elementwise.c, shared with activation/reduce/dropout ---- */
+
+/* torch's _op_with_optional_float_cast: for opsets below `opset_before`,
+ * integer inputs are cast to float around `op` and the result cast back.
+ * `mark` is the node sequence number at which the symbolic started. */
+ox_value *ox_ew_float_cast_op(ox_sym *g, const char *op, ox_value *const *ins, int nin, int opset_before,
+                              uint32_t mark, ox_node **node_out);
+/* torch's _unimplemented: raises only in ONNX export mode. */
+ox_status ox_ew_unimplemented(ox_sym *g, const char *op, const char *msg, bool with_value);
+/* A torch ScalarType number (the `dtype` arguments) as an ONNX dtype. */
+bool ox_ew_onnx_dtype(int64_t scalar_type, ox_dtype *out);
+const char *ox_ew_torch_type_name(ox_dtype t);
+
 #endif

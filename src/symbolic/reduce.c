@@ -11,11 +11,6 @@
 #include "symbolic/families.h"
 #include "symbolic/helpers.h"
 
-/* Defined in elementwise.c. */
-ox_value *ox_ew_float_cast_op(ox_sym *g, const char *op, ox_value *const *ins, int nin, int opset_before,
-                              uint32_t mark, ox_node **node_out);
-ox_status ox_ew_unimplemented(ox_sym *g, const char *op, const char *msg, bool with_value);
-bool ox_ew_onnx_dtype(int64_t scalar_type, ox_dtype *out);
 
 /* ---- local builders ----------------------------------------------------- */
 

@@ -80,14 +80,23 @@ static ox_type *tensor_type(fixture *f, ox_dtype dt, int rank, const int64_t *di
     return t;
 }
 
-static ox_node *add_node(fixture *f, ox_block *b, const char *kind, ox_value *const *inputs,
-                         int ninputs, const char *out_name)
+/* A new node with one output named `out_name` (none when NULL), placed after
+ * `after` when given, else appended to `b`. */
+static ox_node *add_node_at(fixture *f, ox_block *b, ox_node *after, const char *kind,
+                            ox_value *const *inputs, int ninputs, const char *out_name)
 {
     ox_node *n = ox_node_new(f->g, kind, out_name ? 1 : 0);
     for (int i = 0; i < ninputs; i++) ox_node_add_input(n, inputs[i]);
     if (out_name) ox_value_set_name(n->outputs[0], out_name);
-    ox_block_append(b, n);
+    if (after) ox_node_insert_after(n, after);
+    else ox_block_append(b, n);
     return n;
+}
+
+static ox_node *add_node(fixture *f, ox_block *b, const char *kind, ox_value *const *inputs,
+                         int ninputs, const char *out_name)
+{
+    return add_node_at(f, b, NULL, kind, inputs, ninputs, out_name);
 }
 
 static const float k_w[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
@@ -248,10 +257,8 @@ static void test_producer_override_and_custom_opsets(void)
     fx_init(&f, 13);
     mlp g = build_mlp(&f);
     /* a second custom domain and an aten node (allowed outside ONNX mode) */
-    ox_node *b = add_node(&f, f.g->top, "another::Op", &g.x, 1, "b");
-    ox_node_insert_after(b, g.matmul);
-    ox_node *at = add_node(&f, f.g->top, "aten::erf", &g.x, 1, "e");
-    ox_node_insert_after(at, b);
+    ox_node *b = add_node_at(&f, f.g->top, g.matmul, "another::Op", &g.x, 1, "b");
+    add_node_at(&f, f.g->top, b, "aten::erf", &g.x, 1, "e");
     f.s.export_type = ONNXIFY_OPERATOR_EXPORT_ONNX_ATEN_FALLBACK;
 
     ox_custom_opset custom[] = {{"custom_domain", 2}, {"unused_dom", 3}};
@@ -454,7 +461,7 @@ static void test_value_types(void)
     if (g->n_output >= 1) {
         const Onnx__TensorShapeProto *s = g->output[0]->type->tensor_type->shape;
         CHECK_STR(g->output[0]->name, "6");
-        check_dim_param(s, 0, "batch");
+        check_dim_param(s, 0, "Add6_dim_0");
         check_dim_value(s, 1, 5);
         check_dim_param(s, 2, "Add6_dim_2");
     }
@@ -717,8 +724,7 @@ static void test_unconvertible_node(void)
         fixture f;
         fx_init(&f, 17);
         mlp g = build_mlp(&f);
-        ox_node *bad = add_node(&f, f.g->top, kinds[k], &g.x, 1, "bad");
-        ox_node_insert_after(bad, g.matmul);
+        ox_node *bad = add_node_at(&f, f.g->top, g.matmul, kinds[k], &g.x, 1, "bad");
         bad->source = "model.py:7";
         ox_buffer_append(&f.out, "stale", 5); /* must not survive a failure */
         CHECK_EQ_INT(ox_serialize_model(f.g, &f.s, NULL, &f.out), ONNXIFY_ERR_EXPORTER);
@@ -743,8 +749,7 @@ static void test_unconvertible_node(void)
     /* ONNX_ATEN mode writes it with the aten domain */
     fx_init(&f, 17);
     g = build_mlp(&f);
-    ox_node *at = add_node(&f, f.g->top, "aten::relu", &g.x, 1, "r");
-    ox_node_insert_after(at, g.matmul);
+    add_node_at(&f, f.g->top, g.matmul, "aten::relu", &g.x, 1, "r");
     f.s.export_type = ONNXIFY_OPERATOR_EXPORT_ONNX_ATEN;
     CHECK_EQ_INT(fx_serialize(&f, NULL), OX_OK);
     CHECK_EQ_INT(ox_check_model(f.out.data, f.out.len, &f.ctx), OX_OK);
