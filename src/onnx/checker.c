@@ -420,6 +420,16 @@ static ox_status check_model(checker *c)
     return check_graph(c, m->graph, NULL, 0);
 }
 
+ox_status ox_check_model_proto(const struct Onnx__ModelProto *m, ox_ctx *ctx)
+{
+    checker c = {.ctx = ctx, .m = m};
+    if (!m) return fail(&c, "no model");
+    c.a = ox_arena_new();
+    ox_status st = c.a ? check_model(&c) : nomem(&c);
+    ox_arena_free(c.a);
+    return st;
+}
+
 ox_status ox_check_model(const uint8_t *bytes, size_t len, ox_ctx *ctx)
 {
     checker c = {.ctx = ctx};
@@ -434,10 +444,7 @@ ox_status ox_check_model(const uint8_t *bytes, size_t len, ox_ctx *ctx)
 
     Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, len, bytes);
     if (!m) return fail(&c, "the bytes are not a valid ModelProto");
-    c.m = m;
-    c.a = ox_arena_new();
-    ox_status st = c.a ? check_model(&c) : nomem(&c);
-    ox_arena_free(c.a);
+    ox_status st = ox_check_model_proto(m, ctx);
     onnx__model_proto__free_unpacked(m, NULL);
     return st;
 }

@@ -25,6 +25,14 @@
 
 #include "util/ctx.h"
 
+/* Checks serialized bytes. Unpacking copies every tensor payload once more
+ * (protobuf-c owns what it unpacks): peak memory is about twice the model. */
 ox_status ox_check_model(const uint8_t *bytes, size_t len, ox_ctx *ctx);
+
+/* The same checks on a model held as protobuf-c structs (an unpacked model,
+ * or the one the serializer builds before packing: see
+ * ox_serialize_options.check), without any copy of the tensor data. */
+struct Onnx__ModelProto;
+ox_status ox_check_model_proto(const struct Onnx__ModelProto *m, ox_ctx *ctx);
 
 #endif

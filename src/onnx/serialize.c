@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "onnx.pb-c.h"
+#include "onnx/checker.h"
 
 /* ---- ox_buffer ----------------------------------------------------------- */
 
@@ -234,6 +235,11 @@ static ox_status validate_block(enc *e, ox_block *b, int depth)
             (ns_is(n->kind, "aten") || ns_is(n->kind, "prim") || ns_is(n->kind, "attr")))
             return ox_fail(e->ctx, ONNXIFY_ERR_EXPORTER, "Couldn't export operator %s\n\n%s",
                            n->kind, ox_node_describe(n));
+        if (ox_node_is(n, "onnx::LocalFunctionDef"))
+            return ox_fail(e->ctx, ONNXIFY_ERR_EXPORTER,
+                           "%s: local functions (export_modules_as_functions) are not "
+                           "serialized yet",
+                           ox_node_describe(n));
         bool control_flow = ox_node_is(n, "onnx::If") || ox_node_is(n, "onnx::Loop");
         if (n->nblocks && ns_is(n->kind, "onnx") && !control_flow)
             return ox_fail(e->ctx, ONNXIFY_ERR_EXPORTER,
@@ -615,7 +621,7 @@ static ox_status enc_node(enc *e, ox_node *n, int depth, Onnx__NodeProto **out)
     for (int i = 0; i < n->noutputs; i++) OX_TRY(value_name(e, n->outputs[i], &p->output[i]));
     p->n_output = (size_t)n->noutputs;
 
-    if (n->name) p->name = (char *)n->name;
+    if (n->name && *n->name) p->name = (char *)n->name;
     p->op_type = (char *)ox_kind_name(n->kind);
     const char *domain;
     OX_TRY(node_domain(e, n->kind, &domain));
@@ -794,6 +800,7 @@ static ox_status serialize(enc *e, const ox_serialize_options *o, ox_buffer *out
     model.producer_version = (char *)(o->producer_version ? o->producer_version : ONNXIFY_VERSION);
     OX_TRY(enc_graph(e, e->g->top, 0, &model.graph));
     OX_TRY(enc_opsets(e, o, &model));
+    if (o->check) OX_TRY(ox_check_model_proto(&model, e->ctx));
 
     size_t size = onnx__model_proto__get_packed_size(&model);
     if ((uint64_t)size > PROTO_LIMIT) return fail_too_large(e);

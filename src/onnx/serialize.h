@@ -61,9 +61,15 @@ typedef struct ox_serialize_options {
     /* true: no NodeProto.doc_string. false: doc_string = the node's source
      * location (torch writes it only when verbose=True). */
     bool strip_doc;
+    /* true: run the light checker (checker.h) on the model after it is built
+     * and before it is packed; a failure is ONNXIFY_ERR_CHECKER and no bytes
+     * are produced. Same checks as ox_check_model on the output, without its
+     * second copy of the weights (what the exporter wants in ONNX mode). */
+    bool check;
 } ox_serialize_options;
 
-/* Defaults: producer onnxify/ONNXIFY_VERSION, no custom opsets, strip_doc true. */
+/* Defaults: producer onnxify/ONNXIFY_VERSION, no custom opsets, strip_doc
+ * true, check false. */
 void ox_serialize_options_init(ox_serialize_options *o);
 
 /* The ModelProto.ir_version torch writes for a default-domain opset (its

@@ -168,10 +168,18 @@ static void test_accepts_valid_model(void)
     model m;
     model_init(&m);
     expect_ok(&m);
+    /* the struct-level entry point, on the same model unpacked-free */
+    CHECK_EQ_INT(ox_check_model_proto(&m.model, NULL), OX_OK);
+    m.relu_in[0] = "nope";
+    CHECK_EQ_INT(ox_check_model_proto(&m.model, NULL), ONNXIFY_ERR_CHECKER);
+    CHECK_EQ_INT(ox_check_model_proto(NULL, NULL), ONNXIFY_ERR_CHECKER);
+    model_init(&m);
     /* an omitted optional input, an omitted optional output */
     m.mm_in[2] = "";
     m.mm.n_input = 3;
-    m.relu_out[0] = "y";
+    char *two_out[2] = {"mm", ""};
+    m.mm.output = two_out;
+    m.mm.n_output = 2;
     expect_ok(&m);
     /* keep_initializers_as_inputs: W also a graph input */
     model_init(&m);

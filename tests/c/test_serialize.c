@@ -852,6 +852,52 @@ static void test_inconsistent_tensor(void)
     fx_done(&f);
 }
 
+/* The check option runs the light checker on the structs before packing; a
+ * model it rejects yields no bytes. The same model serialized without the
+ * option is rejected by ox_check_model on its bytes, with the same message. */
+static void test_check_option(void)
+{
+    ox_serialize_options o;
+    ox_serialize_options_init(&o);
+    CHECK(!o.check);
+    o.check = true;
+    fixture f;
+    fx_init(&f, 17);
+    build_mlp(&f);
+    CHECK_EQ_INT(fx_serialize(&f, &o), OX_OK);
+    CHECK(f.out.len > 0);
+    fx_done(&f);
+
+    fx_init(&f, 17);
+    mlp g = build_mlp(&f);
+    g.add->name = "/MatMul"; /* two nodes named alike */
+    CHECK_EQ_INT(ox_serialize_model(f.g, &f.s, &o, &f.out), ONNXIFY_ERR_CHECKER);
+    CHECK_CONTAINS(f.ctx.message, "node name '/MatMul' is used by more than one node");
+    CHECK_EQ_INT(f.out.len, 0);
+    fx_done(&f);
+
+    fx_init(&f, 17);
+    g = build_mlp(&f);
+    g.add->name = "/MatMul";
+    CHECK_EQ_INT(fx_serialize(&f, NULL), OX_OK);
+    CHECK_EQ_INT(ox_check_model(f.out.data, f.out.len, &f.ctx), ONNXIFY_ERR_CHECKER);
+    CHECK_CONTAINS(f.ctx.message, "node name '/MatMul' is used by more than one node");
+    fx_done(&f);
+
+    /* a value used before the node that makes it (IR out of order) */
+    fx_init(&f, 17);
+    g = build_mlp(&f);
+    ox_node *early = ox_node_new(f.g, "onnx::Neg", 1);
+    ox_node_add_input(early, g.y);
+    ox_value_set_name(early->outputs[0], "early");
+    early->name = "/Neg";
+    ox_block_prepend(f.g->top, early);
+    CHECK_EQ_INT(ox_serialize_model(f.g, &f.s, &o, &f.out), ONNXIFY_ERR_CHECKER);
+    CHECK_CONTAINS(f.ctx.message, "node '/Neg'");
+    CHECK_CONTAINS(f.ctx.message, "input 'y'");
+    fx_done(&f);
+}
+
 static void test_bad_arguments(void)
 {
     ox_buffer out;
@@ -907,6 +953,7 @@ static const ox_test_case tests[] = {
     {"exact_reservation", test_exact_reservation},
     {"2gib_guard", test_2gib_guard},
     {"inconsistent_tensor", test_inconsistent_tensor},
+    {"check_option", test_check_option},
     {"bad_arguments", test_bad_arguments},
     {"buffer", test_buffer},
 };
