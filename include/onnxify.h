@@ -114,6 +114,22 @@ onnxify_status onnxify_export(onnxify_exporter *ex,
                               const onnxify_options *opt,
                               const uint8_t **out, size_t *out_len);
 
+/* The same export, delivered as consecutive chunks whose concatenation is
+ * the ModelProto: tensor payloads are not copied into one buffer but point
+ * at where they live (inside `weights`, or memory owned by `ex`). Chunks stay
+ * valid until the next export on `ex` or its free, and only while `weights`
+ * is alive. Use it to write a large model without a second copy in memory. */
+typedef struct onnxify_chunk {
+    const uint8_t *data;
+    size_t size;
+} onnxify_chunk;
+
+onnxify_status onnxify_export_chunks(onnxify_exporter *ex,
+                                     const char *graph_json, size_t graph_len,
+                                     const uint8_t *weights, size_t weights_len,
+                                     const onnxify_options *opt,
+                                     const onnxify_chunk **chunks, size_t *n_chunks);
+
 /* The message of the last failure on `ex` ("" when none). */
 const char *onnxify_last_error(const onnxify_exporter *ex);
 /* Stable name of a status: "UnsupportedOperatorError", ... */

@@ -125,6 +125,25 @@ function check(M, ex, status) {
   throw errorFromStatus(status, name, message);
 }
 
+// Concatenates the onnxify_chunk array ({const uint8_t *data; size_t size}
+// pairs, 8 bytes each on wasm32) whose pointer and count sit in `slots`.
+function gatherChunks(M, slots) {
+  const heap = M.HEAPU8;
+  const view = new DataView(heap.buffer);
+  const chunks = view.getUint32(slots, true);
+  const count = view.getUint32(slots + 4, true);
+  let total = 0;
+  for (let i = 0; i < count; i++) total += view.getUint32(chunks + 8 * i + 4, true);
+  const out = new Uint8Array(total);
+  for (let i = 0, at = 0; i < count; i++) {
+    const ptr = view.getUint32(chunks + 8 * i, true);
+    const size = view.getUint32(chunks + 8 * i + 4, true);
+    out.set(heap.subarray(ptr, ptr + size), at);
+    at += size;
+  }
+  return out;
+}
+
 function exportWith(M, input) {
   let ex = 0, graph = 0, weights = 0, json = 0, opt = 0, outSlots = 0;
   let trapped = false;
@@ -154,16 +173,14 @@ function exportWith(M, input) {
         }
       };
     }
-    const status = M._onnxify_export(ex, graph, input.graph.length, weights, input.weights.length,
+    // The model comes back as chunks (tensor payloads point at the weights
+    // where they already are in wasm memory): one copy, straight into the result.
+    const status = M._onnxify_export_chunks(ex, graph, input.graph.length, weights, input.weights.length,
       opt, outSlots, outSlots + 4);
     M.onnxifyLog = undefined;
     check(M, ex, status);
     if (logError) throw logError.e;
-
-    const slots = new DataView(M.HEAPU8.buffer, outSlots, 8);
-    const out = slots.getUint32(0, true);
-    const outLen = slots.getUint32(4, true);
-    return M.HEAPU8.slice(out, out + outLen); // copy out before the exporter is freed
+    return gatherChunks(M, outSlots);
   } catch (e) {
     if (e instanceof WebAssembly.RuntimeError) {
       trapped = true;

@@ -6,12 +6,14 @@
 
 #include "front/graph_reader.h"
 #include "front/json.h"
-#include "onnx/checker.h"
 #include "onnx/serialize.h"
 #include "passes/pipeline.h"
 
 struct onnxify_exporter {
     ox_buffer result;
+    ox_arena *model_arena;    /* the last export's arena: chunks point into it */
+    onnxify_chunk *chunks;
+    size_t chunks_cap;
     char *error;
     ox_arena *options_arena;  /* strings of options parsed from JSON */
     const char **names;
@@ -49,6 +51,8 @@ void onnxify_exporter_free(onnxify_exporter *ex)
 {
     if (!ex) return;
     ox_buffer_free(&ex->result);
+    ox_arena_free(ex->model_arena);
+    free(ex->chunks);
     free(ex->error);
     ox_arena_free(ex->options_arena);
     free(ex);
@@ -276,15 +280,16 @@ static void decide_training(ox_ctx *ctx, bool model_training, ox_export_settings
                      "correctly.", s->opset);
 }
 
-onnxify_status onnxify_export(onnxify_exporter *ex, const char *graph_json, size_t graph_len,
-                              const uint8_t *weights, size_t weights_len, const onnxify_options *opt,
-                              const uint8_t **out, size_t *out_len)
+/* One export into ex->result (chunked or contiguous). On success the
+ * export's arena stays alive in ex->model_arena (chunks may point into it). */
+static onnxify_status run_export(onnxify_exporter *ex, const char *graph_json, size_t graph_len,
+                                 const uint8_t *weights, size_t weights_len, const onnxify_options *opt,
+                                 bool chunked)
 {
-    if (!ex) return ONNXIFY_ERR_INVALID_ARGUMENT;
-    if (out) *out = NULL;
-    if (out_len) *out_len = 0;
     ox_buffer_reset(&ex->result);
-    if (!out || !out_len) return set_error(ex, ONNXIFY_ERR_INVALID_ARGUMENT, "out and out_len are required");
+    ex->result.chunked = chunked;
+    ox_arena_free(ex->model_arena);
+    ex->model_arena = NULL;
     onnxify_options defaults;
     if (!opt) {
         onnxify_options_init(&defaults);
@@ -312,20 +317,61 @@ onnxify_status onnxify_export(onnxify_exporter *ex, const char *graph_json, size
         ox_serialize_options so;
         ox_serialize_options_init(&so);
         so.strip_doc = !s.verbose;
+        /* torch runs the checker only for the plain ONNX export type; it
+         * checks the model as built, before packing (no second copy). */
+        so.check = s.export_type == ONNXIFY_OPERATOR_EXPORT_ONNX;
         st = ox_serialize_model(onnx, &s, &so, &ex->result);
     }
-    /* torch runs the checker only for the plain ONNX export type. */
-    if (st == OX_OK && s.export_type == ONNXIFY_OPERATOR_EXPORT_ONNX)
-        st = ox_check_model(ex->result.data, ex->result.len, &ctx);
     if (st == OX_OK) {
-        *out = ex->result.data;
-        *out_len = ex->result.len;
         set_error(ex, OX_OK, NULL);
+        ex->model_arena = arena;
     } else {
         ox_buffer_reset(&ex->result);
         take_ctx_error(ex, &ctx);
+        ox_arena_free(arena);
     }
     ox_ctx_release(&ctx);
-    ox_arena_free(arena);
     return st;
+}
+
+onnxify_status onnxify_export(onnxify_exporter *ex, const char *graph_json, size_t graph_len,
+                              const uint8_t *weights, size_t weights_len, const onnxify_options *opt,
+                              const uint8_t **out, size_t *out_len)
+{
+    if (!ex) return ONNXIFY_ERR_INVALID_ARGUMENT;
+    if (out) *out = NULL;
+    if (out_len) *out_len = 0;
+    if (!out || !out_len) return set_error(ex, ONNXIFY_ERR_INVALID_ARGUMENT, "out and out_len are required");
+    onnxify_status st = run_export(ex, graph_json, graph_len, weights, weights_len, opt, false);
+    if (st != OX_OK) return st;
+    /* The bytes are self-contained: the arena is not needed any more. */
+    ox_arena_free(ex->model_arena);
+    ex->model_arena = NULL;
+    *out = ex->result.data;
+    *out_len = ex->result.len;
+    return OX_OK;
+}
+
+onnxify_status onnxify_export_chunks(onnxify_exporter *ex, const char *graph_json, size_t graph_len,
+                                     const uint8_t *weights, size_t weights_len, const onnxify_options *opt,
+                                     const onnxify_chunk **chunks, size_t *n_chunks)
+{
+    if (!ex) return ONNXIFY_ERR_INVALID_ARGUMENT;
+    if (chunks) *chunks = NULL;
+    if (n_chunks) *n_chunks = 0;
+    if (!chunks || !n_chunks)
+        return set_error(ex, ONNXIFY_ERR_INVALID_ARGUMENT, "chunks and n_chunks are required");
+    onnxify_status st = run_export(ex, graph_json, graph_len, weights, weights_len, opt, true);
+    if (st != OX_OK) return st;
+    size_t n = ex->result.nsegs;
+    if (n > ex->chunks_cap) {
+        onnxify_chunk *p = realloc(ex->chunks, n * sizeof(*p));
+        if (!p) return set_error(ex, ONNXIFY_ERR_OUT_OF_MEMORY, "out of memory");
+        ex->chunks = p;
+        ex->chunks_cap = n;
+    }
+    for (size_t i = 0; i < n; i++) ex->chunks[i].data = ox_buffer_segment(&ex->result, i, &ex->chunks[i].size);
+    *chunks = ex->chunks;
+    *n_chunks = n;
+    return OX_OK;
 }

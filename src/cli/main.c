@@ -93,14 +93,16 @@ static void log_to_stderr(void *user, onnxify_log_level level, const char *msg)
     else fprintf(stderr, "%s\n", msg);
 }
 
-static int write_atomically(const char *path, const uint8_t *data, size_t len)
+/* Writes the chunks to a temporary file beside `path`, then renames it. */
+static int write_atomically(const char *path, const onnxify_chunk *chunks, size_t n)
 {
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 32);
     if (!tmp) return -1;
     snprintf(tmp, plen + 32, "%s.tmp-%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "wb");
-    int ok = f && fwrite(data, 1, len, f) == len;
+    int ok = f != NULL;
+    for (size_t i = 0; ok && i < n; i++) ok = fwrite(chunks[i].data, 1, chunks[i].size, f) == chunks[i].size;
     if (f && fclose(f) != 0) ok = 0;
     if (ok && rename(tmp, path) != 0) ok = 0;
     if (!ok) remove(tmp);
@@ -200,14 +202,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "onnxify: out of memory\n");
         goto done;
     }
-    const uint8_t *bytes;
-    size_t len;
-    onnxify_status st = onnxify_export(ex, (const char *)graph, glen, weights, wlen, &opt, &bytes, &len);
+    const onnxify_chunk *chunks;
+    size_t n_chunks;
+    onnxify_status st = onnxify_export_chunks(ex, (const char *)graph, glen, weights, wlen, &opt, &chunks, &n_chunks);
     if (st != ONNXIFY_OK) {
         fprintf(stderr, "onnxify: %s: %s\n", onnxify_status_name(st), onnxify_last_error(ex));
         goto done;
     }
-    if (write_atomically(out_path, bytes, len) != 0) {
+    if (write_atomically(out_path, chunks, n_chunks) != 0) {
         fprintf(stderr, "onnxify: cannot write %s: %s\n", out_path, strerror(errno));
         goto done;
     }

@@ -77,6 +77,8 @@ typedef struct ox_tensor {
 ox_tensor *ox_tensor_new(ox_arena *a, ox_dtype dtype, int rank, const int64_t *dims);
 /* Allocates zeroed data of the right size in the arena. NULL on overflow/nomem. */
 ox_tensor *ox_tensor_alloc(ox_arena *a, ox_dtype dtype, int rank, const int64_t *dims);
+/* The same with uninitialised data, for callers that write every element. */
+ox_tensor *ox_tensor_alloc_uninit(ox_arena *a, ox_dtype dtype, int rank, const int64_t *dims);
 int64_t ox_tensor_numel(const ox_tensor *t);
 ox_tensor *ox_tensor_scalar_i64(ox_arena *a, int64_t v);
 ox_tensor *ox_tensor_scalar_f32(ox_arena *a, float v);

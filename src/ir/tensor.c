@@ -25,7 +25,7 @@ int64_t ox_tensor_numel(const ox_tensor *t)
     return n;
 }
 
-ox_tensor *ox_tensor_alloc(ox_arena *a, ox_dtype dtype, int rank, const int64_t *dims)
+static ox_tensor *tensor_alloc(ox_arena *a, ox_dtype dtype, int rank, const int64_t *dims, bool zero)
 {
     ox_tensor *t = ox_tensor_new(a, dtype, rank, dims);
     if (!t) return NULL;
@@ -35,10 +35,20 @@ ox_tensor *ox_tensor_alloc(ox_arena *a, ox_dtype dtype, int rank, const int64_t 
         n *= (uint64_t)dims[i];
     }
     t->nbytes = (size_t)(n * ox_dtype_size(dtype));
-    void *data = ox_arena_alloc(a, t->nbytes);
+    void *data = zero ? ox_arena_alloc(a, t->nbytes) : ox_arena_alloc_uninit(a, t->nbytes);
     if (!data) return NULL;
     t->data = data;
     return t;
+}
+
+ox_tensor *ox_tensor_alloc(ox_arena *a, ox_dtype dtype, int rank, const int64_t *dims)
+{
+    return tensor_alloc(a, dtype, rank, dims, true);
+}
+
+ox_tensor *ox_tensor_alloc_uninit(ox_arena *a, ox_dtype dtype, int rank, const int64_t *dims)
+{
+    return tensor_alloc(a, dtype, rank, dims, false);
 }
 
 ox_tensor *ox_tensor_scalar_i64(ox_arena *a, int64_t v)

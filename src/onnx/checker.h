@@ -1,6 +1,6 @@
 /* A light ONNX model checker (seed: _C._check_onnx_proto, i.e.
  * onnx.checker.check_model without the operator-schema part), run by the
- * exporter on its own bytes in ONNX mode, after serialization.
+ * exporter on its own model in ONNX mode, after serialization.
  *
  * It checks the structure the serializer is responsible for:
  *   - the bytes parse as a ModelProto (nesting bounded before unpacking);

@@ -61,12 +61,56 @@ void ox_buffer_reset(ox_buffer *b)
 {
     b->len = 0;
     b->failed = false;
+    b->nsegs = 0;
+    b->total = 0;
 }
 
 void ox_buffer_free(ox_buffer *b)
 {
     free(b->data);
+    free(b->segs);
     ox_buffer_init(b);
+}
+
+static bool push_segment(ox_buffer *b, const uint8_t *ptr, size_t offset, size_t len)
+{
+    if (b->failed) return false;
+    if (b->nsegs == b->segs_cap) {
+        size_t cap = b->segs_cap ? b->segs_cap * 2 : 64;
+        ox_segment *p = realloc(b->segs, cap * sizeof(*p));
+        if (!p) {
+            b->failed = true;
+            return false;
+        }
+        b->segs = p;
+        b->segs_cap = cap;
+    }
+    b->segs[b->nsegs++] = (ox_segment){ptr, offset, len};
+    return true;
+}
+
+/* Chunked append: borrow big pieces, copy small ones (merged with the
+ * previous copied segment when adjacent). */
+static void chunked_append(ox_buffer *b, const uint8_t *data, size_t n)
+{
+    if (n == 0) return;
+    b->total += n;
+    if (n >= OX_BORROW_MIN) {
+        push_segment(b, data, 0, n);
+        return;
+    }
+    size_t at = b->len;
+    ox_buffer_append(b, data, n);
+    if (b->failed) return;
+    ox_segment *last = b->nsegs ? &b->segs[b->nsegs - 1] : NULL;
+    if (last && !last->ptr && last->offset + last->len == at) last->len += n;
+    else push_segment(b, NULL, at, n);
+}
+
+const uint8_t *ox_buffer_segment(const ox_buffer *b, size_t i, size_t *len)
+{
+    *len = b->segs[i].len;
+    return b->segs[i].ptr ? b->segs[i].ptr : b->data + b->segs[i].offset;
 }
 
 uint8_t *ox_buffer_take(ox_buffer *b, size_t *len)
@@ -93,7 +137,8 @@ typedef struct buffer_sink {
 static void sink_append(ProtobufCBuffer *base, size_t len, const uint8_t *data)
 {
     buffer_sink *s = (buffer_sink *)base;
-    ox_buffer_append(s->out, data, len);
+    if (s->out->chunked) chunked_append(s->out, data, len);
+    else ox_buffer_append(s->out, data, len);
 }
 
 /* ---- options and the opset table ---------------------------------------- */
@@ -804,13 +849,13 @@ static ox_status serialize(enc *e, const ox_serialize_options *o, ox_buffer *out
 
     size_t size = onnx__model_proto__get_packed_size(&model);
     if ((uint64_t)size > PROTO_LIMIT) return fail_too_large(e);
-    if (!ox_buffer_reserve(out, size)) return OX_NOMEM(e->ctx);
+    if (!out->chunked && !ox_buffer_reserve(out, size)) return OX_NOMEM(e->ctx);
     buffer_sink sink = {.base = {.append = sink_append}, .out = out};
     size_t written = onnx__model_proto__pack_to_buffer(&model, &sink.base);
     if (out->failed) return OX_NOMEM(e->ctx);
-    if (written != size || out->len != size)
-        return ox_fail(e->ctx, ONNXIFY_ERR_INTERNAL,
-                       "serializer wrote %zu bytes, expected %zu", out->len, size);
+    size_t got = out->chunked ? out->total : out->len;
+    if (written != size || got != size)
+        return ox_fail(e->ctx, ONNXIFY_ERR_INTERNAL, "serializer wrote %zu bytes, expected %zu", got, size);
     return OX_OK;
 }
 

@@ -19,11 +19,27 @@
  * outlives the export context until the caller is done with it. A failed
  * allocation sets `failed` (sticky); later appends are dropped and the
  * writer checks the flag once at the end. */
+typedef struct ox_segment {
+    const uint8_t *ptr;      /* borrowed bytes (a tensor's data), or NULL: */
+    size_t offset;           /* ... then the bytes are data[offset..offset+len) */
+    size_t len;
+} ox_segment;
+
 typedef struct ox_buffer {
     uint8_t *data;
     size_t len, cap;
     bool failed;
+    /* Chunked mode (`chunked` set before packing): pieces of at least
+     * OX_BORROW_MIN bytes (tensor payloads) are not copied but recorded as
+     * segments pointing at where they live; `data` holds everything else.
+     * The model is the concatenation of the segments, in order. */
+    bool chunked;
+    ox_segment *segs;
+    size_t nsegs, segs_cap;
+    size_t total;            /* chunked: the model's size */
 } ox_buffer;
+
+#define OX_BORROW_MIN 4096
 
 void ox_buffer_init(ox_buffer *b);
 /* Makes room for `extra` more bytes; false (and `failed`) when out of memory. */
@@ -36,6 +52,8 @@ void ox_buffer_free(ox_buffer *b);
 /* Hands the bytes to the caller (free() them); the buffer is left empty.
  * NULL when empty or failed. */
 uint8_t *ox_buffer_take(ox_buffer *b, size_t *len);
+/* Chunked mode: segment i (borrowed or inside `data`). */
+const uint8_t *ox_buffer_segment(const ox_buffer *b, size_t i, size_t *len);
 
 /* ---- options ------------------------------------------------------------ */
 
@@ -85,8 +103,9 @@ int64_t ox_ir_version_for_opset(int opset);
  *   - o may be NULL: defaults, with strip_doc = !s->verbose.
  * Errors (parked in g->ctx): unsupported opset (INVALID_ARGUMENT), an
  * unconvertible node left in the graph, a model above the 2 GiB protobuf
- * limit, inconsistent tensor data (EXPORTER), out of memory. On failure `out`
- * is left empty: no partial model is ever returned. */
+ * limit, inconsistent tensor data (EXPORTER), a checker failure when
+ * o->check (CHECKER), out of memory. On failure `out` is left empty: no
+ * partial model is ever returned. */
 ox_status ox_serialize_model(ox_graph *g, const ox_export_settings *s,
                              const ox_serialize_options *o, ox_buffer *out);
 

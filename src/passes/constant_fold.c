@@ -7,9 +7,10 @@
  * an optional input (fold_ops.c). The evaluated result replaces the node's
  * output: as a new, unnamed top-block input carrying the data when any input
  * was a parameter (a later pass names it onnx::<Consumer>_<n>), else as a new
- * onnx::Constant placed where the node was. A real output name is kept. The
- * folded node and the constant parents it leaves unused are destroyed;
- * parameters left unused are removed later (eliminate_unused_items). */
+ * onnx::Constant placed where the node was. A graph output keeps its name;
+ * other names go with the folded node as in torch, whose replacement value is
+ * a fresh one. The folded node and the constant parents it leaves unused are
+ * destroyed; parameters left unused are removed later (eliminate_unused_items). */
 #include "passes/fold_ops.h"
 #include "passes/passes.h"
 
@@ -91,7 +92,8 @@ static ox_status fold_node(ox_graph *g, ox_node *n, int opset, ox_node **next, b
         nv = c->outputs[0];
         nv->type = type;
     }
-    if (ox_value_has_name(old)) {
+    /* torch's new value is a fresh one; a graph output keeps its (output_names) name */
+    if (ox_value_has_name(old) && ox_value_is_graph_output(old)) {
         ox_value_set_name(nv, old->name);
         if (!nv->name) return OX_NOMEM(g->ctx);
     }

@@ -98,10 +98,23 @@ static ox_status fold(ox_graph *g, const ox_tensor *w, const ox_tensor *conv_bia
     }
 
     /* W'[i] = W[i] * s[i] */
-    out->weight = ox_tensor_alloc(g->arena, w->dtype, w->rank, w->dims);
+    out->weight = ox_tensor_alloc_uninit(g->arena, w->dtype, w->rank, w->dims);
     if (!out->weight) return OX_NOMEM(g->ctx);
     for (int64_t i = 0; i < c; i++) {
         double si = rnd(opmath(w->dtype), s[i]);
+        if (w->dtype == OX_FLOAT) {
+            /* The common case, without per-element dtype dispatch: the same
+             * arithmetic as below (double product, rounded to float). The
+             * source may be unaligned (borrowed weights): memcpy reads. */
+            const unsigned char *src = (const unsigned char *)w->data + (size_t)(i * per_channel) * 4;
+            float *dst = (float *)out->weight->data + i * per_channel;
+            for (int64_t j = 0; j < per_channel; j++) {
+                float x;
+                memcpy(&x, src + (size_t)j * 4, 4);
+                dst[j] = (float)((double)x * si);
+            }
+            continue;
+        }
         for (int64_t j = 0; j < per_channel; j++) {
             int64_t k = i * per_channel + j;
             ox_tensor_set_f(out->weight, k, rnd(w->dtype, ox_tensor_get_f(w, k) * si));

@@ -8,10 +8,12 @@
  * Reshape, Squeeze, Unsqueeze, an identity Transpose and a same-dtype Cast
  * share the input's data the way ATen returns a view (or self).
  *
- * Where torch's evaluation of a node has a known divergence from the node's
- * ONNX meaning (axes lists handled one by one, ignored attributes), the node
- * is folded only when both agree; otherwise it is left in the graph, which
- * keeps the model correct. Cases ATen rejects with an error are not folded. */
+ * The nodes torch folds are folded and those it leaves (its evaluator
+ * declines, or ATen raises) are left. Where torch's evaluation of a node
+ * departs from the node's ONNX meaning (Squeeze without axes, axes lists
+ * handled one at a time, Slice's default axes, Shape's start/end, ReduceProd's
+ * result dtype for small integers), the ONNX value is folded, so the graph
+ * has torch's structure and computes what the unfolded node would. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,14 +238,6 @@ static int alias_out(fctx *c, const ox_tensor *src, int rank, const int64_t *dim
 static void copy_i64(int64_t *dst, const int64_t *src, int64_t n)
 {
     if (n > 0) memcpy(dst, src, (size_t)n * sizeof(int64_t));
-}
-
-static bool same_dims(int ra, const int64_t *a, int rb, const int64_t *b)
-{
-    if (ra != rb) return false;
-    for (int i = 0; i < ra; i++)
-        if (a[i] != b[i]) return false;
-    return true;
 }
 
 /* Copies the view of src with the given dims whose element (i0, ..., ik) is
@@ -607,9 +601,10 @@ static int ev_reshape(fctx *c, ox_tensor **out)
     return alias_out(c, x, n, dims, out);
 }
 
-/* Squeeze: torch sorts the axes and squeezes them one at a time (a dim that
- * is not 1 stays), and without axes returns the input; folded only when that
- * gives the ONNX result. */
+/* Squeeze. torch squeezes the sorted axes one at a time and, without axes,
+ * returns the input unchanged; the ONNX meaning is folded instead: the listed
+ * axes (or every dim of size 1) go. A listed dim that is not 1 stays, as in
+ * torch (ONNX calls that an error). */
 static int ev_squeeze(fctx *c, ox_tensor **out)
 {
     const ox_tensor *x = c->in[0];
@@ -632,52 +627,26 @@ static int ev_squeeze(fctx *c, ox_tensor **out)
             have = true;
         }
     }
-    /* the ONNX result */
     bool drop[MAXR] = {false};
-    int64_t want[MAXR];
-    int wr = 0;
     if (have) {
         for (int i = 0; i < na; i++) {
             int64_t a = axes[i] < 0 ? axes[i] + r : axes[i];
-            if (a < 0 || a >= r || drop[a] || x->dims[a] != 1) return SKIP;
-            drop[a] = true;
+            if (a < 0 || a >= r) return SKIP;
+            drop[a] = x->dims[a] == 1;
         }
     } else {
         for (int d = 0; d < r; d++) drop[d] = x->dims[d] == 1;
     }
+    int64_t dims[MAXR];
+    int k = 0;
     for (int d = 0; d < r; d++)
-        if (!drop[d]) want[wr++] = x->dims[d];
-    /* torch's result */
-    int64_t cur[MAXR];
-    int cr = r;
-    copy_i64(cur, x->dims, r);
-    if (have) {
-        int64_t sorted[MAX_LIST];
-        for (int i = 0; i < na; i++)
-            sorted[i] = (c->opset >= 13 && axes[i] < 0) ? axes[i] + r : axes[i];
-        for (int i = 1; i < na; i++)
-            for (int j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
-                int64_t t = sorted[j];
-                sorted[j] = sorted[j - 1];
-                sorted[j - 1] = t;
-            }
-        for (int i = 0; i < na; i++) {
-            int64_t a = sorted[i], wrap = cr ? cr : 1;
-            if (a < -wrap || a >= wrap) return SKIP;
-            if (a < 0) a += wrap;
-            if (cr && cur[a] == 1) {
-                memmove(&cur[a], &cur[a + 1], (size_t)(cr - a - 1) * sizeof(int64_t));
-                cr--;
-            }
-        }
-    }
-    if (!same_dims(cr, cur, wr, want)) return SKIP;
-    return alias_out(c, x, wr, want, out);
+        if (!drop[d]) dims[k++] = x->dims[d];
+    return alias_out(c, x, k, dims, out);
 }
 
-/* Unsqueeze: torch sorts the axes (opset 13: negative ones made positive
- * against the input rank + 1) and inserts them one at a time; folded only when
- * that gives the ONNX result. */
+/* Unsqueeze: ONNX's meaning (axes counted in the output rank); torch's
+ * one-at-a-time insertion of the sorted axes differs for some lists of
+ * negative axes, its folded value is not reproduced there. */
 static int ev_unsqueeze(fctx *c, ox_tensor **out)
 {
     const ox_tensor *x = c->in[0];
@@ -692,41 +661,20 @@ static int ev_unsqueeze(fctx *c, ox_tensor **out)
     }
     int outr = r + na;
     if (outr > MAXR) return SKIP;
-    /* the ONNX result */
     bool ins[MAXR] = {false};
-    int64_t want[MAXR];
+    int64_t dims[MAXR];
     for (int i = 0; i < na; i++) {
         int64_t a = axes[i] < 0 ? axes[i] + outr : axes[i];
         if (a < 0 || a >= outr || ins[a]) return SKIP;
         ins[a] = true;
     }
-    for (int d = 0, k = 0; d < outr; d++) want[d] = ins[d] ? 1 : x->dims[k++];
-    /* torch's result */
-    int64_t sorted[MAX_LIST], cur[MAXR];
-    int cr = r;
-    copy_i64(cur, x->dims, r);
-    for (int i = 0; i < na; i++) sorted[i] = (c->opset >= 13 && axes[i] < 0) ? axes[i] + r + 1 : axes[i];
-    for (int i = 1; i < na; i++)
-        for (int j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
-            int64_t t = sorted[j];
-            sorted[j] = sorted[j - 1];
-            sorted[j - 1] = t;
-        }
-    for (int i = 0; i < na; i++) {
-        int64_t a = sorted[i];
-        if (a < -(cr + 1) || a > cr) return SKIP;
-        if (a < 0) a += cr + 1;
-        memmove(&cur[a + 1], &cur[a], (size_t)(cr - a) * sizeof(int64_t));
-        cur[a] = 1;
-        cr++;
-    }
-    if (!same_dims(cr, cur, outr, want)) return SKIP;
-    return alias_out(c, x, outr, want, out);
+    for (int d = 0, k = 0; d < outr; d++) dims[d] = ins[d] ? 1 : x->dims[k++];
+    return alias_out(c, x, outr, dims, out);
 }
 
 /* Slice with steps 1, each (start, end, axis) applied in turn like torch's
- * narrow; torch's quirks (default axes all 0, no clamping of starts below 0)
- * are not folded. */
+ * narrow. torch does not fold an empty-or-reversed range (end < start) and
+ * fails on a start still below 0 after adding the dim; neither is folded. */
 static int ev_slice(fctx *c, ox_tensor **out)
 {
     const ox_tensor *x = c->in[0];
@@ -752,8 +700,7 @@ static int ev_slice(fctx *c, ox_tensor **out)
         if (c->nin > 3 && c->in[3]) {
             if (!tensor_ints(c->in[3], axes, &na) || na != n) return SKIP;
         } else {
-            if (n > 1) return SKIP; /* torch would slice axis 0 for every entry */
-            for (int i = 0; i < n; i++) axes[i] = 0;
+            for (int i = 0; i < n; i++) axes[i] = i; /* (torch would narrow axis 0 each time) */
         }
         if (c->nin > 4 && c->in[4]) {
             if (!tensor_ints(c->in[4], steps, &nst) || nst != n) return SKIP;
@@ -867,24 +814,21 @@ static int ev_gather(fctx *c, ox_tensor **out)
     return DONE;
 }
 
-/* torch folds Shape to the whole shape: with start/end attributes that select
- * less, it is left alone. */
+/* Shape; torch ignores start/end (opset 15), the ONNX slice of the shape is folded. */
 static int ev_shape(fctx *c, ox_tensor **out)
 {
     if (c->nin != 1) return SKIP;
     const ox_tensor *x = c->in[0];
-    int r = x->rank;
-    int64_t start = 0, end = r;
+    int64_t r = x->rank, start = 0, end = r;
     if (attr_int(c->n, "start", &start) < 0 || attr_int(c->n, "end", &end) < 0) return SKIP;
     if (start < 0) start += r;
     if (end < 0) end += r;
-    if (start < 0) start = 0;
-    if (end > r) end = r;
-    if (start != 0 || end != r) return SKIP;
-    int64_t n = r;
+    start = start < 0 ? 0 : start > r ? r : start;
+    end = end < 0 ? 0 : end > r ? r : end;
+    int64_t n = end > start ? end - start : 0;
     int s = alloc_out(c, OX_INT64, 1, &n, out);
     if (s != DONE) return s;
-    for (int i = 0; i < r; i++) ox_tensor_set_i(*out, i, x->dims[i]);
+    for (int64_t i = 0; i < n; i++) ox_tensor_set_i(*out, i, x->dims[start + i]);
     return DONE;
 }
 
@@ -948,10 +892,10 @@ static int eval_reduce(fctx *c, int kind, ox_tensor **out)
     if (ka < 0 || kk < 0) return SKIP;
     if (kind == R_PROD) {
         if (!real_dtype(x->dtype) || x->dtype == OX_BOOL) return SKIP;
-        if (ka == 1 && na == 0) return SKIP; /* torch reduces nothing, ONNX everything */
     } else {
         if (ka != 1 || kk != 1 || !is_floating(x->dtype)) return SKIP; /* torch needs both attributes */
     }
+    /* an empty axes list reduces everything (ONNX; torch's ReduceProd would reduce nothing) */
     bool red[MAXR] = {false};
     if (ka == 1 && na > 0) {
         for (int i = 0; i < na; i++) {
@@ -1019,32 +963,29 @@ static int ev_reduce_prod(fctx *c, ox_tensor **o) { return eval_reduce(c, R_PROD
 
 /* ---- Softmax -------------------------------------------------------------- */
 
-/* torch folds softmax along one axis (the attribute, default -1); before
- * opset 13 ONNX normalizes over all dims from `axis` (default 1) on, so the
- * two must cover the same non-unit dims. */
+/* Softmax: from opset 13 along `axis` (default -1); before, ONNX normalizes
+ * over all dims from `axis` (default 1) on, which is what is folded (torch
+ * folds along the one axis, which agrees for the axes its symbolics emit). */
 static int ev_softmax(fctx *c, ox_tensor **out)
 {
     if (c->nin != 1) return SKIP;
     const ox_tensor *x = c->in[0];
     int r = x->rank;
     if (!is_floating(x->dtype) || r == 0) return SKIP;
-    int64_t attr = 0;
-    int k = attr_int(c->n, "axis", &attr);
-    if (k < 0) return SKIP;
-    int64_t ta = k ? attr : -1;
-    if (ta < 0) ta += r;
-    if (ta < 0 || ta >= r) return SKIP;
-    if (c->opset < 13) {
-        int64_t oa = k ? attr : 1;
-        if (oa < 0) oa += r;
-        if (oa < 0 || oa >= r || ta < oa) return SKIP;
-        for (int64_t d = oa; d < r; d++)
-            if (d != ta && x->dims[d] != 1) return SKIP;
+    int64_t axis = c->opset >= 13 ? -1 : 1;
+    if (attr_int(c->n, "axis", &axis) < 0) return SKIP;
+    if (axis < 0) axis += r;
+    if (axis < 0 || axis >= r) return SKIP;
+    int64_t outer = numel_of((int)axis, x->dims), len, inner;
+    if (c->opset >= 13) {
+        len = x->dims[axis];
+        inner = numel_of(r - (int)axis - 1, x->dims + axis + 1);
+    } else {
+        len = numel_of(r - (int)axis, x->dims + axis);
+        inner = 1;
     }
     int s = alloc_out(c, x->dtype, r, x->dims, out);
     if (s != DONE) return s;
-    int64_t outer = numel_of((int)ta, x->dims), len = x->dims[ta];
-    int64_t inner = numel_of(r - (int)ta - 1, x->dims + ta + 1);
     for (int64_t o = 0; o < outer; o++)
         for (int64_t in = 0; in < inner; in++) {
             int64_t base = o * len * inner + in;

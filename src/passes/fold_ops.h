@@ -1,9 +1,9 @@
 /* Per-op evaluators of the ONNX constant folding (seed: the op table of
  * _jit_pass_onnx_constant_fold). Each computes the folded node's output from
  * its constant inputs the way torch's ATen call would, in the tensors' own
- * dtypes; when torch would not fold (unsupported op or attribute form, a case
- * ATen rejects) or would fold to something that differs from the ONNX meaning
- * of the node, nothing is folded. */
+ * dtypes. A node torch would not fold (unsupported op or attribute form, a
+ * case ATen rejects) is not folded; where torch's folded value departs from
+ * the node's ONNX meaning, the ONNX value is produced (see fold_ops.c). */
 #ifndef OX_FOLD_OPS_H
 #define OX_FOLD_OPS_H
 

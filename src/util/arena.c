@@ -35,6 +35,13 @@ void ox_arena_free(ox_arena *a)
 
 void *ox_arena_alloc(ox_arena *a, size_t size)
 {
+    void *p = ox_arena_alloc_uninit(a, size);
+    if (p) memset(p, 0, size);
+    return p;
+}
+
+void *ox_arena_alloc_uninit(ox_arena *a, size_t size)
+{
     size = (size + OX_ARENA_ALIGN - 1) & ~(size_t)(OX_ARENA_ALIGN - 1);
     if (size == 0) size = OX_ARENA_ALIGN;
     ox_chunk *c = a->head;
@@ -58,7 +65,6 @@ void *ox_arena_alloc(ox_arena *a, size_t size)
     void *p = c->data + c->used;
     c->used += size;
     a->total += size;
-    memset(p, 0, size);
     return p;
 }
 

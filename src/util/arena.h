@@ -12,6 +12,8 @@ void ox_arena_free(ox_arena *a);
 
 /* Zeroed, 16-byte aligned. NULL only when memory is exhausted. */
 void *ox_arena_alloc(ox_arena *a, size_t size);
+/* The same without zeroing, for buffers the caller fills completely. */
+void *ox_arena_alloc_uninit(ox_arena *a, size_t size);
 /* Copies `size` bytes from `old` (size `old_size`) into a new block of `size`. */
 void *ox_arena_grow(ox_arena *a, void *old, size_t old_size, size_t size);
 char *ox_arena_strdup(ox_arena *a, const char *s);

@@ -215,16 +215,31 @@ static void test_unsqueeze_input_form(void)
     fx_free(&f);
 }
 
-static void test_unsqueeze_torch_divergence_not_folded(void)
+static void test_unsqueeze_negative_axes(void)
 {
-    /* axes [0, -1] on rank 1: ONNX gives [1, 3, 1], torch's one-by-one
-     * insertion [1, 1, 3]; left alone */
+    /* axes [0, -1] on rank 1: ONNX counts them in the output rank -> [1, 3, 1]
+     * (torch's one-at-a-time insertion would give [1, 1, 3]) */
     fx f;
     fx_init(&f);
     out(&f, op2(&f, "onnx::Unsqueeze", cst(&f, i64_1d(&f, 3, I64S(4, 5, 6))), cst(&f, i64_1d(&f, 2, I64S(0, -1)))));
+    CHECK(fold(&f, 13));
+    CHECK(dims_are(result(&f, 0), 3, DIMS(1, 3, 1)));
+    fx_free(&f);
+
+    fx_init(&f);
+    ox_node *u = op(&f, "onnx::Unsqueeze", cst(&f, i64_1d(&f, 3, I64S(4, 5, 6))), NULL, NULL);
+    ox_node_set_is(u, "axes", I64S(-1, 0), 2);
+    out(&f, u->outputs[0]);
+    CHECK(fold(&f, 11));
+    CHECK(dims_are(result(&f, 0), 3, DIMS(1, 3, 1)));
+    fx_free(&f);
+
+    /* repeated or out-of-range axes are not folded */
+    fx_init(&f);
+    out(&f, op2(&f, "onnx::Unsqueeze", cst(&f, i64_1d(&f, 3, I64S(4, 5, 6))), cst(&f, i64_1d(&f, 2, I64S(0, -3)))));
+    out(&f, op2(&f, "onnx::Unsqueeze", cst(&f, i64_1d(&f, 3, I64S(4, 5, 6))), cst(&f, i64_1d(&f, 1, I64S(2)))));
     CHECK(!fold(&f, 13));
-    CHECK_EQ_INT(count(&f, "onnx::Unsqueeze"), 1);
-    CHECK_EQ_INT(count(&f, "onnx::Constant"), 2);
+    CHECK_EQ_INT(count(&f, "onnx::Unsqueeze"), 2);
     fx_free(&f);
 }
 
@@ -246,22 +261,34 @@ static void test_squeeze_forms(void)
     CHECK(data_is(result(&f, 0), OX_INT64, I64S(1, 2, 3), 24));
     fx_free(&f);
 
-    /* no axes: torch returns the input as is, ONNX drops the 1s -> not folded */
+    /* no axes: every dim of size 1 goes (torch would return the input as is) */
     fx_init(&f);
-    out(&f, op1(&f, "onnx::Squeeze", cst(&f, i64(&f, 2, DIMS(1, 3), I64S(1, 2, 3)))));
-    CHECK(!fold(&f, 13));
+    out(&f, op1(&f, "onnx::Squeeze", cst(&f, i64(&f, 3, DIMS(1, 3, 1), I64S(1, 2, 3)))));
+    ox_node *s9 = op(&f, "onnx::Squeeze", cst(&f, i64(&f, 2, DIMS(1, 3), I64S(1, 2, 3))), NULL, NULL);
+    out(&f, s9->outputs[0]);
+    CHECK(fold(&f, 13));
+    CHECK(dims_are(result(&f, 0), 1, DIMS(3)));
+    CHECK(dims_are(result(&f, 1), 1, DIMS(3)));
+    CHECK(data_is(result(&f, 0), OX_INT64, I64S(1, 2, 3), 24));
     fx_free(&f);
 
-    /* ... unless there is no 1 to drop */
+    /* several axes at once (torch's ascending one-at-a-time squeeze would keep one) */
     fx_init(&f);
-    out(&f, op1(&f, "onnx::Squeeze", cst(&f, i64_1d(&f, 3, I64S(1, 2, 3)))));
+    out(&f, op2(&f, "onnx::Squeeze", cst(&f, i64(&f, 3, DIMS(1, 1, 3), I64S(1, 2, 3))), cst(&f, i64_1d(&f, 2, I64S(0, 1)))));
     CHECK(fold(&f, 13));
     CHECK(dims_are(result(&f, 0), 1, DIMS(3)));
     fx_free(&f);
 
-    /* an axis whose dim is not 1 */
+    /* a listed dim that is not 1 stays (torch's squeeze(dim) leaves it) */
     fx_init(&f);
-    out(&f, op2(&f, "onnx::Squeeze", cst(&f, i64(&f, 2, DIMS(3, 1), I64S(1, 2, 3))), cst(&f, i64_1d(&f, 1, I64S(0)))));
+    out(&f, op2(&f, "onnx::Squeeze", cst(&f, i64(&f, 2, DIMS(3, 1), I64S(1, 2, 3))), cst(&f, i64_1d(&f, 2, I64S(0, 1)))));
+    CHECK(fold(&f, 13));
+    CHECK(dims_are(result(&f, 0), 1, DIMS(3)));
+    fx_free(&f);
+
+    /* out of range */
+    fx_init(&f);
+    out(&f, op2(&f, "onnx::Squeeze", cst(&f, i64(&f, 2, DIMS(3, 1), I64S(1, 2, 3))), cst(&f, i64_1d(&f, 1, I64S(2)))));
     CHECK(!fold(&f, 13));
     fx_free(&f);
 }
@@ -640,9 +667,17 @@ static void test_output_name_kept(void)
     ox_value *b = op2(&f, "onnx::Add", cst(&f, i64_1d(&f, 1, I64S(1))), cst(&f, i64_1d(&f, 1, I64S(2))));
     ox_value_set_name(b, "17"); /* a numeric name is no real name */
     out(&f, b);
+    /* an intermediate value's name goes with the folded node */
+    static const float w[2] = {1, 2};
+    ox_value *x = input(&f, "x", OX_FLOAT, 1, DIMS(2));
+    ox_value *n = op2(&f, "onnx::Mul", param(&f, "w", OX_FLOAT, 1, DIMS(2), w), cst(&f, f32(&f, 0, NULL, F32S(2))));
+    ox_value_set_name(n, "input.3");
+    out(&f, op2(&f, "onnx::Add", x, n));
     CHECK(fold(&f, 13));
     CHECK_STR(ox_block_output(f.g->top, 0)->name, "out");
     CHECK(!ox_value_has_name(ox_block_output(f.g->top, 1)));
+    ox_value *folded = ox_block_input(f.g->top, 2);
+    CHECK(folded->init && folded->name == NULL);
     fx_free(&f);
 }
 
@@ -774,6 +809,17 @@ static void test_range_reduce_softmax(void)
     CHECK(data_is(result(&f, 6), OX_INT64, I64S(120), 8));
     fx_free(&f);
 
+    /* ReduceProd with an empty axes list reduces everything */
+    fx_init(&f);
+    ox_node *pe = op(&f, "onnx::ReduceProd", cst(&f, i64(&f, 2, DIMS(2, 2), I64S(2, 3, 4, 5))), NULL, NULL);
+    ox_node_set_is(pe, "axes", NULL, 0);
+    ox_node_set_i(pe, "keepdims", 0);
+    out(&f, pe->outputs[0]);
+    CHECK(fold(&f, 13));
+    CHECK(dims_are(result(&f, 0), 0, NULL));
+    CHECK(data_is(result(&f, 0), OX_INT64, I64S(120), 8));
+    fx_free(&f);
+
     /* ReduceL2 without keepdims: torch needs both attributes */
     fx_init(&f);
     ox_node *r = op(&f, "onnx::ReduceL2", cst(&f, f32(&f, 1, DIMS(2), F32S(3, 4))), NULL, NULL);
@@ -850,13 +896,41 @@ static void test_softmax_old_opset(void)
 {
     fx f;
     fx_init(&f);
-    /* rank 3, no axis, opset 11: ONNX normalizes over dims 1..2, torch over 2 */
-    out(&f, op1(&f, "onnx::Softmax", cst(&f, f32(&f, 3, DIMS(1, 2, 2), F32S(0, 0, 0, 0)))));
-    /* rank 2: the same thing */
-    out(&f, op1(&f, "onnx::Softmax", cst(&f, f32(&f, 2, DIMS(1, 4), F32S(0, 0, 0, 0)))));
+    /* rank 3, no axis, opset 11: normalized over dims 1..2 together */
+    out(&f, op1(&f, "onnx::Softmax", cst(&f, f32(&f, 3, DIMS(2, 2, 2), F32S(0, 0, 0, 0, 1, 1, 1, 1)))));
     CHECK(fold(&f, 11));
-    CHECK_EQ_INT(count(&f, "onnx::Softmax"), 1);
-    CHECK(data_is(result(&f, 1), OX_FLOAT, F32S(0.25f, 0.25f, 0.25f, 0.25f), 16));
+    CHECK(data_is(result(&f, 0), OX_FLOAT, F32S(0.25f, 0.25f, 0.25f, 0.25f, 0.25f, 0.25f, 0.25f, 0.25f), 32));
+    fx_free(&f);
+
+    /* opset 13: along the last axis */
+    fx_init(&f);
+    out(&f, op1(&f, "onnx::Softmax", cst(&f, f32(&f, 3, DIMS(1, 2, 2), F32S(0, 0, 0, 0)))));
+    CHECK(fold(&f, 13));
+    CHECK(data_is(result(&f, 0), OX_FLOAT, F32S(0.5f, 0.5f, 0.5f, 0.5f), 16));
+    fx_free(&f);
+}
+
+static void test_shape_start_end_and_slice_default_axes(void)
+{
+    fx f;
+    fx_init(&f);
+    ox_value *c = cst(&f, f32(&f, 4, DIMS(2, 3, 4, 5), NULL));
+    ox_node *sh = op(&f, "onnx::Shape", c, NULL, NULL);
+    ox_node_set_i(sh, "start", 1);
+    ox_node_set_i(sh, "end", -1);
+    out(&f, sh->outputs[0]);
+    ox_node *sh2 = op(&f, "onnx::Shape", c, NULL, NULL);
+    ox_node_set_i(sh2, "start", -10);
+    out(&f, sh2->outputs[0]);
+    /* Slice without axes: entry i applies to axis i */
+    static const float d[6] = {0, 1, 2, 3, 4, 5};
+    out(&f, op(&f, "onnx::Slice", cst(&f, f32(&f, 2, DIMS(2, 3), d)), cst(&f, i64_1d(&f, 2, I64S(1, 1))),
+               cst(&f, i64_1d(&f, 2, I64S(2, 3))))->outputs[0]);
+    CHECK(fold(&f, 15));
+    CHECK(data_is(result(&f, 0), OX_INT64, I64S(3, 4), 16));
+    CHECK(data_is(result(&f, 1), OX_INT64, I64S(2, 3, 4, 5), 32));
+    CHECK(dims_are(result(&f, 2), 2, DIMS(1, 2)));
+    CHECK(data_is(result(&f, 2), OX_FLOAT, F32S(4, 5), 8));
     fx_free(&f);
 }
 
@@ -865,7 +939,7 @@ static const ox_test_case tests[] = {
     {"transpose_default_perm_not_folded", test_transpose_default_perm_not_folded},
     {"unsqueeze_attribute_form", test_unsqueeze_attribute_form},
     {"unsqueeze_input_form", test_unsqueeze_input_form},
-    {"unsqueeze_torch_divergence_not_folded", test_unsqueeze_torch_divergence_not_folded},
+    {"unsqueeze_negative_axes", test_unsqueeze_negative_axes},
     {"squeeze_forms", test_squeeze_forms},
     {"concat_of_constants", test_concat_of_constants},
     {"concat_axis1", test_concat_axis1},
@@ -888,6 +962,7 @@ static const ox_test_case tests[] = {
     {"mixed_param_and_constant", test_mixed_param_and_constant},
     {"bad_inputs_not_folded", test_bad_inputs_not_folded},
     {"softmax_old_opset", test_softmax_old_opset},
+    {"shape_start_end_and_slice_default_axes", test_shape_start_end_and_slice_default_axes},
 };
 
 OX_TEST_MAIN(tests)
