@@ -358,7 +358,7 @@ test('concurrency: simultaneous successful exports give identical bytes', { skip
 // Last in this file: it breaks the shared instance on purpose.
 test('trap: a WebAssembly trap becomes an InternalError and the next call gets a fresh module', { skip: NO_WASM }, async () => {
   const M = await loadModule();
-  M._onnxify_export = () => {
+  M._onnxify_export_chunks = () => {
     throw new WebAssembly.RuntimeError('unreachable');
   };
   await assert.rejects(exportOnnx(MALFORMED), (e) => {
