@@ -5,6 +5,7 @@
  *   - erase prim::ListConstruct feeding ONNX ops: a constant int list becomes
  *     an int64 Constant, any other list Concat(Unsqueeze(elem, 0)...);
  *   - erase prim::ListUnpack / TupleConstruct left unused;
+ *   - drop MaxPool's second (indices) output when nothing uses it;
  *   - a graph input returned as an output goes through an Identity. */
 #include <string.h>
 
@@ -128,6 +129,17 @@ static ox_status erase_list_construct(ox_graph *g, int opset, ox_block *b, bool 
     return OX_OK;
 }
 
+static void drop_unused_maxpool_indices(ox_block *b, bool *changed)
+{
+    for (ox_node *n = ox_block_first(b); n != b->ret; n = n->next) {
+        for (int i = 0; i < n->nblocks; i++) drop_unused_maxpool_indices(n->blocks[i], changed);
+        if (ox_node_is(n, "onnx::MaxPool") && n->noutputs == 2 && n->outputs[1]->nuses == 0) {
+            ox_node_erase_output(n, 1);
+            *changed = true;
+        }
+    }
+}
+
 static ox_status identity_for_passthrough_outputs(ox_graph *g, bool *changed)
 {
     ox_block *b = g->top;
@@ -152,6 +164,7 @@ ox_status ox_pass_onnx_peephole(ox_graph *g, int opset, bool *changed)
     OX_TRY(transpose_into_gemm(g, g->top, &c));
     OX_TRY(erase_list_construct(g, opset, g->top, &c));
     OX_TRY(ox_pass_dce(g, NULL));
+    drop_unused_maxpool_indices(g->top, &c);
     OX_TRY(identity_for_passthrough_outputs(g, &c));
     if (changed) *changed = c;
     return OX_OK;

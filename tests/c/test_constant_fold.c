@@ -409,6 +409,14 @@ static void test_div_int_truncates(void)
     CHECK(data_is(result(&f, 1), OX_INT32, want32, sizeof want32));
     fx_free(&f);
 
+    /* as in torch, integers are divided in float32 (ATen's true division) and
+     * truncated back: 2^24 + 1 is not a float32 */
+    fx_init(&f);
+    out(&f, op2(&f, "onnx::Div", cst(&f, i64_1d(&f, 1, I64S(16777217))), cst(&f, i64_1d(&f, 1, I64S(1)))));
+    CHECK(fold(&f, 13));
+    CHECK(data_is(result(&f, 0), OX_INT64, I64S(16777216), 8));
+    fx_free(&f);
+
     /* integer division by zero is not folded */
     fx_init(&f);
     out(&f, op2(&f, "onnx::Div", cst(&f, i64_1d(&f, 1, I64S(1))), cst(&f, i64_1d(&f, 1, I64S(0)))));
