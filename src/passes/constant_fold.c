@@ -16,6 +16,10 @@
 
 #define STACK_INPUTS 16
 
+typedef struct fold_mode {
+    bool params;          /* parameters count as constants (do_constant_folding) */
+} fold_mode;
+
 static bool is_param(const ox_value *v) { return v->init && ox_value_is_graph_input(v); }
 
 static const ox_tensor *onnx_constant_tensor(const ox_value *v)
@@ -41,10 +45,43 @@ static void drop_if_dead(ox_value *v, ox_node **next)
     ox_node_destroy(p);
 }
 
-static ox_status fold_node(ox_graph *g, ox_node *n, int opset, ox_node **next, bool *folded)
+/* Shape of a value whose traced type is fully static (no dynamic axes): its
+ * dims, as torch's shape inference knows them. NULL when not static. */
+static ox_tensor *static_shape(ox_graph *g, ox_node *n, int opset)
+{
+    ox_type *t = n->inputs[0]->type;
+    if (!ox_type_is_static(t) || t->dim_names) return NULL;
+    int64_t start = 0, end = t->rank;
+    ox_attr *a;
+    if (opset >= 15 && (a = ox_node_attr(n, "start")) && a->kind == OX_ATTR_I) start = a->v.i;
+    if (opset >= 15 && (a = ox_node_attr(n, "end")) && a->kind == OX_ATTR_I) end = a->v.i;
+    if (start < 0) start += t->rank;
+    if (end < 0) end += t->rank;
+    if (start < 0) start = 0;
+    if (end > t->rank) end = t->rank;
+    if (end < start) end = start;
+    return ox_tensor_i64s(g->arena, t->dims + start, (int)(end - start));
+}
+
+static ox_status fold_node(ox_graph *g, ox_node *n, int opset, fold_mode mode, ox_node **next, bool *folded)
 {
     *folded = false;
     if (n->noutputs != 1 || n->nblocks || n->ninputs == 0) return OX_OK;
+    if (ox_node_is(n, "onnx::Shape") && n->ninputs == 1 && !is_param(n->inputs[0]) &&
+        !onnx_constant_tensor(n->inputs[0])) {
+        ox_tensor *dims = static_shape(g, n, opset);
+        if (!dims) return g->ctx->status;
+        ox_node *c = ox_node_new(g, "onnx::Constant", 1);
+        if (!c || ox_node_set_t(c, "value", dims) != OX_OK) return OX_NOMEM(g->ctx);
+        ox_node_copy_metadata(c, n);
+        ox_node_insert_before(c, n);
+        c->outputs[0]->type = ox_type_tensor(g->arena, OX_INT64, 1, (int64_t[]){dims->dims[0]});
+        if (!c->outputs[0]->type) return OX_NOMEM(g->ctx);
+        ox_value_replace_all_uses(n->outputs[0], c->outputs[0]);
+        ox_node_destroy(n);
+        *folded = true;
+        return OX_OK;
+    }
     int nin = n->ninputs;
     const ox_tensor *tbuf[STACK_INPUTS];
     ox_value *vbuf[STACK_INPUTS];
@@ -61,6 +98,7 @@ static ox_status fold_node(ox_graph *g, ox_node *n, int opset, ox_node **next, b
         const ox_tensor *t;
         vals[i] = v;
         if (is_param(v)) {
+            if (!mode.params) return OX_OK;
             in[i] = v->init;
             has_param = true;
         } else if ((t = onnx_constant_tensor(v))) {
@@ -107,16 +145,15 @@ static ox_status fold_node(ox_graph *g, ox_node *n, int opset, ox_node **next, b
     return OX_OK;
 }
 
-ox_status ox_pass_constant_fold(ox_graph *g, int opset, bool *changed)
+static ox_status fold_graph(ox_graph *g, int opset, fold_mode mode, bool *changed)
 {
     bool c = false;
     if (changed) *changed = false;
-    if (opset < 9) return OX_OK; /* torch folds from opset 9 on */
     ox_block *b = g->top;
     for (ox_node *n = ox_block_first(b); n != b->ret;) {
         ox_node *next = n->next;
         bool folded;
-        ox_status s = fold_node(g, n, opset, &next, &folded);
+        ox_status s = fold_node(g, n, opset, mode, &next, &folded);
         if (s != OX_OK) {
             if (changed) *changed = c;
             return s;
@@ -126,4 +163,20 @@ ox_status ox_pass_constant_fold(ox_graph *g, int opset, bool *changed)
     }
     if (changed) *changed = c;
     return OX_OK;
+}
+
+ox_status ox_pass_constant_fold(ox_graph *g, int opset, bool *changed)
+{
+    if (changed) *changed = false;
+    if (opset < 9) return OX_OK; /* torch folds from opset 9 on */
+    return fold_graph(g, opset, (fold_mode){.params = true}, changed);
+}
+
+/* What torch's ONNX shape inference settles during the conversion whatever
+ * do_constant_folding says: with static input shapes (no dynamic axes),
+ * Shape of a value is known, and so is every op computed from constants
+ * only (Gather, Concat, Unsqueeze, arithmetic on sizes, ...). */
+ox_status ox_pass_fold_static_shapes(ox_graph *g, int opset, bool *changed)
+{
+    return fold_graph(g, opset, (fold_mode){.params = false}, changed);
 }

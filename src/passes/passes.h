@@ -38,6 +38,7 @@ ox_status ox_pass_scalar_type_analysis(ox_graph *g, int opset, bool *changed);
 ox_status ox_pass_onnx_peephole(ox_graph *g, int opset, bool *changed);
 ox_status ox_pass_eval_peephole(ox_graph *g, int opset, bool *changed); /* Conv+BatchNorm fusion */
 ox_status ox_pass_constant_fold(ox_graph *g, int opset, bool *changed);
+ox_status ox_pass_fold_static_shapes(ox_graph *g, int opset, bool *changed); /* Shape of static types, constant-only ops */
 ox_status ox_pass_deduplicate_initializers(ox_graph *g, bool training, bool *changed);
 ox_status ox_pass_eliminate_unused_items(ox_graph *g, bool *changed);
 ox_status ox_pass_canonicalize(ox_graph *g, bool *changed);
