@@ -113,6 +113,20 @@ void ox_node_remove_attr(ox_node *n, const char *name)
         }
 }
 
+void ox_node_sort_attrs(ox_node *n)
+{
+    /* insertion sort on the list: attribute lists are short */
+    ox_attr *sorted = NULL;
+    for (ox_attr *a = n->attrs, *next; a; a = next) {
+        next = a->next;
+        ox_attr **p = &sorted;
+        while (*p && strcmp((*p)->name, a->name) <= 0) p = &(*p)->next;
+        a->next = *p;
+        *p = a;
+    }
+    n->attrs = sorted;
+}
+
 ox_status ox_node_copy_attrs(ox_node *n, const ox_node *from)
 {
     for (const ox_attr *s = from->attrs; s; s = s->next) {

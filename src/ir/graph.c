@@ -267,9 +267,10 @@ const char *ox_kind_ns(const char *kind, char *buf, size_t bufsize)
 
 const char *ox_value_name(ox_value *v)
 {
+    /* Not stored: an unnamed value stays unnamed for the naming passes. */
     if (!v->name) {
-        ox_graph *g = v->node->graph;
-        v->name = ox_arena_printf(g->arena, "%u", v->id);
+        const char *id = ox_arena_printf(v->node->graph->arena, "%u", v->id);
+        return id ? id : "?";
     }
     return v->name;
 }

@@ -227,7 +227,7 @@ ox_block *ox_node_add_block(ox_node *n);
 void ox_node_copy_metadata(ox_node *n, const ox_node *from);
 
 /* Values */
-const char *ox_value_name(ox_value *v);            /* name, or the id as text */
+const char *ox_value_name(ox_value *v);            /* name, or the id as text (not stored) */
 bool ox_value_has_name(const ox_value *v);         /* a real (non-numeric) debug name */
 void ox_value_set_name(ox_value *v, const char *name);
 void ox_value_replace_all_uses(ox_value *v, ox_value *with);
@@ -249,6 +249,8 @@ ox_status ox_node_set_ts(ox_node *n, const char *name, ox_tensor *const *v, int 
 ox_status ox_node_set_g(ox_node *n, const char *name, ox_block *b);
 ox_status ox_node_set_gs(ox_node *n, const char *name, ox_block *const *v, int count);
 void ox_node_remove_attr(ox_node *n, const char *name);
+/* Orders the attributes by name (torch's g.op writes them sorted). */
+void ox_node_sort_attrs(ox_node *n);
 /* Copies all attributes of `from` (deep enough: arrays are copied, tensors shared). */
 ox_status ox_node_copy_attrs(ox_node *n, const ox_node *from);
 

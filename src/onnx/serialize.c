@@ -804,7 +804,8 @@ static ox_status enc_opsets(enc *e, const ox_serialize_options *o, Onnx__ModelPr
         NEW(e, op, onnx__operator_set_id_proto__init);
         op->has_version = 1;
         if (i == 0) {
-            op->domain = "";
+            /* the default domain: left unset, as torch writes it */
+            op->domain = NULL;
             op->version = e->s->opset;
         } else {
             const ox_custom_opset *c = find_custom(o, e->domains[i - 1]);

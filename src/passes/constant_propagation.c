@@ -308,8 +308,8 @@ static ox_status fold_cast(folder *f, ox_node *n, num_kind to)
     if (t ? !tensor_item(t, &a) : !const_num(n->inputs[0], &a)) return OX_OK;
     num r = {to, 0, 0};
     if (to == NUM_INT) {
-        if (a.kind == NUM_FLOAT ? !trunc_to_int(a.f, &r.i) : false) return OX_OK;
         if (a.kind != NUM_FLOAT) r.i = a.i;
+        else if (!trunc_to_int(a.f, &r.i)) return OX_OK;
     } else if (to == NUM_FLOAT) {
         r.f = as_f(a);
     } else {

@@ -188,7 +188,9 @@ static ox_status try_fuse(ox_graph *g, ox_node *conv, bool *fused)
     ox_value *bn_out = bn->outputs[0], *out = nc->outputs[0];
     ox_type *t = ox_type_copy(g->arena, bn_out->type);
     if (t) out->type = t;
-    if (ox_value_has_name(bn_out)) ox_value_set_name(out, bn_out->name);
+    /* A fresh value, as in torch (numbered later); only a graph output's
+     * name (output_names) must survive. */
+    if (ox_value_has_name(bn_out) && ox_value_is_graph_output(bn_out)) ox_value_set_name(out, bn_out->name);
     OX_TRY(ox_node_copy_attrs(nc, conv));
     ox_node_insert_before(nc, bn);
     OX_TRY(ox_node_add_input(nc, conv->inputs[0]));

@@ -159,6 +159,8 @@ static ox_status convert_node(converter *c, ox_node *n, ox_block *nb)
         return st;
     }
     if (g.clone) return clone_node(c, n, nb);
+    /* Nodes a symbolic built carry their attributes sorted by name, as torch's g.op. */
+    for (ox_node *m = nb->ret->prev; m != nb->ret && m->seq >= first_seq; m = m->prev) ox_node_sort_attrs(m);
     return take_results(c, n, &g, first_seq);
 }
 

@@ -15,5 +15,7 @@ extern const ox_symbolic_entry ox_symbolics_norm[];        /* norm.c: batch_norm
 extern const ox_symbolic_entry ox_symbolics_shape[];       /* shape.c: view, reshape, flatten, transpose, ... */
 extern const ox_symbolic_entry ox_symbolics_dropout[];     /* dropout.c: dropout, feature_dropout, ... */
 extern const ox_symbolic_entry ox_symbolics_reduce[];      /* reduce.c: mean, sum, ... */
+extern const ox_symbolic_entry ox_symbolics_tensor[];      /* tensor.c: to, zeros, full, arange, ... */
+extern const ox_symbolic_entry ox_symbolics_indexing[];    /* indexing.c: gather, scatter, index, topk, ... */
 
 #endif
