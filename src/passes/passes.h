@@ -21,9 +21,11 @@ typedef struct ox_export_settings {
 
 /* ---- torch-level (seed: _optimize_graph, before the conversion) ---- */
 ox_status ox_pass_lower_tuples(ox_graph *g, bool *changed);
+ox_status ox_pass_constant_propagation(ox_graph *g, bool *changed);
 ox_status ox_pass_dce(ox_graph *g, bool *changed);
 ox_status ox_pass_cse(ox_graph *g, bool *changed);
 ox_status ox_pass_canonicalize_fuser_ops(ox_graph *g, bool *changed); /* chunk+ListUnpack -> ConstantChunk */
+ox_status ox_pass_peephole(ox_graph *g, bool *changed);       /* _jit_pass_peephole(graph, True) */
 ox_status ox_pass_fuse_addmm(ox_graph *g, bool *changed);
 ox_status ox_pass_onnx_preprocess(ox_graph *g, bool *changed);   /* split/unbind+ListUnpack fusion */
 ox_status ox_pass_remove_print(ox_graph *g, bool *changed);
@@ -41,6 +43,7 @@ ox_status ox_pass_constant_fold(ox_graph *g, int opset, bool *changed);
 ox_status ox_pass_fold_static_shapes(ox_graph *g, int opset, bool *changed); /* Shape of static types, constant-only ops */
 ox_status ox_pass_deduplicate_initializers(ox_graph *g, bool training, bool *changed);
 ox_status ox_pass_eliminate_unused_items(ox_graph *g, bool *changed);
+ox_status ox_pass_cast_all_constant_to_floating(ox_graph *g, bool *changed); /* opset < 9 */
 ox_status ox_pass_canonicalize(ox_graph *g, bool *changed);
 ox_status ox_pass_friendly_names(ox_graph *g, bool *changed);
 ox_status ox_pass_scoped_names(ox_graph *g, bool *changed);

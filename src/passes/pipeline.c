@@ -34,8 +34,13 @@ ox_status ox_run_pipeline(ox_graph *tg, const ox_export_settings *s, const onnxi
 
     /* _optimize_graph: torch-level passes */
     STEP("lower_all_tuples", ox_pass_lower_tuples(tg, NULL));
+    STEP("constant_propagation", ox_pass_constant_propagation(tg, NULL));
     STEP("dce", ox_pass_dce(tg, NULL));
+    STEP("cse", ox_pass_cse(tg, NULL));
     STEP("canonicalize_graph_fuser_ops", ox_pass_canonicalize_fuser_ops(tg, NULL));
+    STEP("peephole", ox_pass_peephole(tg, NULL));
+    STEP("fuse_addmm", ox_pass_fuse_addmm(tg, NULL));
+    STEP("peephole", ox_pass_peephole(tg, NULL));
     STEP("onnx_preprocess", ox_pass_onnx_preprocess(tg, NULL));
     STEP("remove_print", ox_pass_remove_print(tg, NULL));
     STEP("erase_number_types", ox_pass_erase_number_types(tg, NULL));
@@ -60,6 +65,7 @@ ox_status ox_run_pipeline(ox_graph *tg, const ox_export_settings *s, const onnxi
         STEP("dce_allow_deleting_nodes_with_side_effects", ox_pass_dce(g, NULL));
     }
     STEP("onnx_eliminate_unused_items", ox_pass_eliminate_unused_items(g, NULL));
+    if (s->opset < 9) STEP("onnx_cast_all_constant_to_floating", ox_pass_cast_all_constant_to_floating(g, NULL));
     STEP("apply_friendly_debug_names", ox_pass_friendly_names(g, NULL));
 
     /* _export */

@@ -86,8 +86,11 @@ static inline ox_status tg_convert(tg *t, const char *json, int opset)
     if (st != OX_OK) return st;
     t->ctx.opset = opset;
     ox_export_settings s = tg_settings(opset, t->training);
-    if ((st = ox_pass_lower_tuples(t->torch, NULL)) == OX_OK && (st = ox_pass_dce(t->torch, NULL)) == OX_OK &&
-        (st = ox_pass_canonicalize_fuser_ops(t->torch, NULL)) == OX_OK &&
+    if ((st = ox_pass_lower_tuples(t->torch, NULL)) == OX_OK &&
+        (st = ox_pass_constant_propagation(t->torch, NULL)) == OX_OK && (st = ox_pass_dce(t->torch, NULL)) == OX_OK &&
+        (st = ox_pass_cse(t->torch, NULL)) == OX_OK && (st = ox_pass_canonicalize_fuser_ops(t->torch, NULL)) == OX_OK &&
+        (st = ox_pass_peephole(t->torch, NULL)) == OX_OK && (st = ox_pass_fuse_addmm(t->torch, NULL)) == OX_OK &&
+        (st = ox_pass_peephole(t->torch, NULL)) == OX_OK &&
         (st = ox_pass_onnx_preprocess(t->torch, NULL)) == OX_OK &&
         (st = ox_pass_erase_number_types(t->torch, NULL)) == OX_OK && (st = ox_pass_dce(t->torch, NULL)) == OX_OK)
         st = ox_pass_to_onnx(t->torch, &s, &t->onnx);
