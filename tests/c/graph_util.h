@@ -136,6 +136,29 @@ static inline int tg_size(ox_graph *g)
     return n;
 }
 
+/* "Transpose,Gemm": the node kinds of the top block after DCE, "onnx::"
+ * dropped (a static buffer: one result at a time). */
+static inline const char *tg_kinds(ox_graph *g)
+{
+    static char buf[2048];
+    size_t len = 0;
+    buf[0] = 0;
+    ox_pass_dce(g, NULL);
+    for (ox_node *n = ox_block_first(g->top); n != g->top->ret; n = n->next) {
+        const char *k = strncmp(n->kind, "onnx::", 6) == 0 ? n->kind + 6 : n->kind;
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", len ? "," : "", k);
+        if (len >= sizeof buf) break;
+    }
+    return buf;
+}
+
+/* An empty graph for tests that build with the IR API directly. */
+static inline ox_graph *tg_empty_graph(tg *t)
+{
+    tg_init(t);
+    return ox_graph_new(&t->ctx);
+}
+
 /* Integer attribute or `dflt`. */
 static inline int64_t tg_attr_i(ox_node *n, const char *name, int64_t dflt)
 {

@@ -18,25 +18,11 @@
     TG_JSON("[" V("a", atype) "]", "[" consts NODE(kind, ins, V("y", ytype)) "]", "[\"y\"]")
 #define X TG_F32("2,3,4")
 
-static const char *kinds(ox_graph *g)
-{
-    static char buf[1024];
-    size_t len = 0;
-    buf[0] = 0;
-    ox_pass_dce(g, NULL);
-    for (ox_node *n = ox_block_first(g->top); n != g->top->ret; n = n->next) {
-        const char *k = strncmp(n->kind, "onnx::", 6) == 0 ? n->kind + 6 : n->kind;
-        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", len ? "," : "", k);
-        if (len >= sizeof buf) break;
-    }
-    return buf;
-}
-
 static const char *convert(tg *t, const char *json, int opset)
 {
     tg_init(t);
     if (tg_convert(t, json, opset) != OX_OK || !t->onnx) return "ERROR";
-    return kinds(t->onnx);
+    return tg_kinds(t->onnx);
 }
 
 static const char *convert_sta(tg *t, const char *json, int opset)
@@ -44,7 +30,7 @@ static const char *convert_sta(tg *t, const char *json, int opset)
     tg_init(t);
     if (tg_convert(t, json, opset) != OX_OK || !t->onnx) return "ERROR";
     if (ox_pass_scalar_type_analysis(t->onnx, opset, NULL) != OX_OK) return "ERROR";
-    return kinds(t->onnx);
+    return tg_kinds(t->onnx);
 }
 
 static ox_node *nth(ox_graph *g, const char *kind, int i) { return g ? tg_find(g, kind, i) : NULL; }

@@ -9,20 +9,6 @@
 #define ANY "{\"kind\":\"tensor\",\"dtype\":\"float32\"}"
 #define COMMA ,
 
-static const char *kinds(ox_graph *g)
-{
-    static char buf[1024];
-    size_t len = 0;
-    buf[0] = 0;
-    ox_pass_dce(g, NULL);
-    for (ox_node *n = ox_block_first(g->top); n != g->top->ret; n = n->next) {
-        const char *k = strncmp(n->kind, "onnx::", 6) == 0 ? n->kind + 6 : n->kind;
-        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", len ? "," : "", k);
-        if (len >= sizeof buf) break;
-    }
-    return buf;
-}
-
 /* "name=v0 v1 ...;" for each int / int-list attribute in order. */
 static const char *attrs(ox_node *n)
 {
@@ -62,7 +48,7 @@ static void test_convolution(void)
     tg_init(&t);
     CHECK(tg_convert(&t, CONV(TG_F32("4,3,3,2"), "b", 0, 0 COMMA 0, TG_F32("1,4,4,4")), 13) == OX_OK);
     if (t.onnx) {
-        CHECK_STR(kinds(t.onnx), "Conv");
+        CHECK_STR(tg_kinds(t.onnx), "Conv");
         ox_node *c = tg_find(t.onnx, "onnx::Conv", 0);
         CHECK(c && c->ninputs == 3);
         CHECK_STR(attrs(c), "dilations=1 1;group=1;kernel_shape=3 2;pads=1 0 1 0;strides=2 2;");
@@ -83,7 +69,7 @@ static void test_convolution(void)
     tg_init(&t);
     CHECK(tg_convert(&t, CONV(TG_F32("3,4,3,3"), "b", 1, 1 COMMA 1, TG_F32("1,4,16,16")), 13) == OX_OK);
     if (t.onnx) {
-        CHECK_STR(kinds(t.onnx), "ConvTranspose");
+        CHECK_STR(tg_kinds(t.onnx), "ConvTranspose");
         ox_node *c = tg_find(t.onnx, "onnx::ConvTranspose", 0);
         CHECK_STR(attrs(c),
                   "dilations=1 1;group=1;kernel_shape=3 3;output_padding=1 1;pads=1 0 1 0;strides=2 2;");
@@ -156,7 +142,7 @@ static void test_conv_front_doors(void)
     tg_init(&t);
     CHECK(tg_convert(&t, conv1d, 13) == OX_OK);
     if (t.onnx) {
-        CHECK_STR(kinds(t.onnx), "Conv,Add");
+        CHECK_STR(tg_kinds(t.onnx), "Conv,Add");
         ox_node *c = tg_find(t.onnx, "onnx::Conv", 0);
         CHECK(c && c->ninputs == 2);
     }
@@ -191,7 +177,7 @@ static void test_conv_tbc(void)
     tg_init(&t);
     CHECK(tg_convert(&t, json, 13) == OX_OK);
     if (t.onnx) {
-        CHECK_STR(kinds(t.onnx), "Transpose,Transpose,Conv,Transpose");
+        CHECK_STR(tg_kinds(t.onnx), "Transpose,Transpose,Conv,Transpose");
         CHECK_STR(attrs(tg_find(t.onnx, "onnx::Conv", 0)),
                   "dilations=1;group=1;kernel_shape=5;pads=2 2;strides=1;");
     }
@@ -260,7 +246,7 @@ static void test_max_pool_with_indices(void)
     tg_init(&t);
     CHECK(tg_convert(&t, full, 9) == OX_OK);
     if (t.onnx) {
-        CHECK_STR(kinds(t.onnx), "MaxPool,MaxPool,Slice,Sub");
+        CHECK_STR(tg_kinds(t.onnx), "MaxPool,MaxPool,Slice,Sub");
         ox_node *ref = tg_find(t.onnx, "onnx::MaxPool", 1), *sl = tg_find(t.onnx, "onnx::Slice", 0);
         CHECK_STR(attrs(ref), "kernel_shape=1 1;strides=1 1;");
         CHECK_STR(attrs(sl), "axes=2 3;ends=1 1;starts=0 0;"); /* torch: sorted */
@@ -271,7 +257,7 @@ static void test_max_pool_with_indices(void)
 
     tg_init(&t);
     CHECK(tg_convert(&t, full, 11) == OX_OK);
-    if (t.onnx) CHECK_STR(kinds(t.onnx), "MaxPool,MaxPool,Constant,Constant,Constant,Slice,Sub");
+    if (t.onnx) CHECK_STR(tg_kinds(t.onnx), "MaxPool,MaxPool,Constant,Constant,Constant,Slice,Sub");
     tg_free(&t);
 
     /* blocked at opset 7 (as torch) */
@@ -299,7 +285,7 @@ static void test_avg_pool(void)
     CHECK(tg_convert(&t, AVGPOOL(1, 1), 9) == OX_OK);
     if (t.onnx) {
         /* torch: Pad(pads=[0,0,1,1,0,0,1,1]) then AveragePool(pads=[0,0,1,1]) */
-        CHECK_STR(kinds(t.onnx), "Pad,AveragePool");
+        CHECK_STR(tg_kinds(t.onnx), "Pad,AveragePool");
         CHECK_STR(attrs(tg_find(t.onnx, "onnx::Pad", 0)), "mode=constant;pads=0 0 1 1 0 0 1 1;value=0;");
         CHECK_STR(attrs(tg_find(t.onnx, "onnx::AveragePool", 0)), "kernel_shape=3 3;pads=0 0 1 1;strides=2 2;");
     }
@@ -308,7 +294,7 @@ static void test_avg_pool(void)
     tg_init(&t);
     CHECK(tg_convert(&t, AVGPOOL(1, 1), 10) == OX_OK);
     if (t.onnx) {
-        CHECK_STR(kinds(t.onnx), "Pad,AveragePool");
+        CHECK_STR(tg_kinds(t.onnx), "Pad,AveragePool");
         CHECK_STR(attrs(tg_find(t.onnx, "onnx::AveragePool", 0)),
                   "ceil_mode=1;kernel_shape=3 3;pads=0 0 0 0;strides=2 2;");
     }
@@ -318,7 +304,7 @@ static void test_avg_pool(void)
     tg_init(&t);
     CHECK(tg_convert(&t, AVGPOOL(1, 1), 11) == OX_OK);
     if (t.onnx) {
-        CHECK_STR(kinds(t.onnx), "Constant,Pad,AveragePool");
+        CHECK_STR(tg_kinds(t.onnx), "Constant,Pad,AveragePool");
         ox_node *pad = tg_find(t.onnx, "onnx::Pad", 0);
         CHECK_STR(attrs(pad), "mode=constant;");
         const ox_tensor *pads = pad && pad->ninputs == 2 ? ox_value_const_tensor(pad->inputs[1]) : NULL;
@@ -331,7 +317,7 @@ static void test_avg_pool(void)
     tg_init(&t);
     CHECK(tg_convert(&t, AVGPOOL(0, 0), 9) == OX_OK);
     if (t.onnx) {
-        CHECK_STR(kinds(t.onnx), "AveragePool");
+        CHECK_STR(tg_kinds(t.onnx), "AveragePool");
         CHECK_STR(attrs(tg_find(t.onnx, "onnx::AveragePool", 0)), "kernel_shape=3 3;pads=1 1 1 1;strides=2 2;");
     }
     tg_free(&t);
@@ -349,7 +335,7 @@ static void test_adaptive_pool(void)
     tg_init(&t);
     CHECK(tg_convert(&t, ADAPTIVE("aten::adaptive_avg_pool2d", "1,2,null,null", 1 COMMA 1, V("y", ANY)), 9) ==
           OX_OK);
-    if (t.onnx) CHECK_STR(kinds(t.onnx), "GlobalAveragePool");
+    if (t.onnx) CHECK_STR(tg_kinds(t.onnx), "GlobalAveragePool");
     tg_free(&t);
 
     tg_init(&t);
@@ -386,7 +372,7 @@ static void test_adaptive_pool(void)
     CHECK(tg_convert(&t, ADAPTIVE("aten::adaptive_max_pool2d", "1,2,null,null", 1 COMMA 1,
                                   V("y", ANY) "," V("i", TG_I64(""))),
                      11) == OX_OK);
-    if (t.onnx) CHECK_STR(kinds(t.onnx), "GlobalMaxPool");
+    if (t.onnx) CHECK_STR(tg_kinds(t.onnx), "GlobalMaxPool");
     tg_free(&t);
 }
 

@@ -23,27 +23,12 @@
 #define BINARY_G(atype, btype, consts, kind, ins, ytype) \
     TG_JSON("[" V("a", atype) "," V("b", btype) "]", "[" consts NODE(kind, ins, V("y", ytype)) "]", "[\"y\"]")
 
-/* "Constant,Add": the node kinds of the top block after DCE, onnx:: dropped. */
-static const char *kinds(ox_graph *g)
-{
-    static char buf[1024];
-    size_t len = 0;
-    buf[0] = 0;
-    ox_pass_dce(g, NULL);
-    for (ox_node *n = ox_block_first(g->top); n != g->top->ret; n = n->next) {
-        const char *k = strncmp(n->kind, "onnx::", 6) == 0 ? n->kind + 6 : n->kind;
-        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", len ? "," : "", k);
-        if (len >= sizeof buf) break;
-    }
-    return buf;
-}
-
 /* Converts `json` at `opset` and returns the node kinds ("ERROR" on failure). */
 static const char *convert(tg *t, const char *json, int opset)
 {
     tg_init(t);
     if (tg_convert(t, json, opset) != OX_OK || !t->onnx) return "ERROR";
-    return kinds(t->onnx);
+    return tg_kinds(t->onnx);
 }
 
 /* The same after scalar_type_analysis. */
@@ -52,7 +37,7 @@ static const char *convert_sta(tg *t, const char *json, int opset)
     tg_init(t);
     if (tg_convert(t, json, opset) != OX_OK || !t->onnx) return "ERROR";
     if (ox_pass_scalar_type_analysis(t->onnx, opset, NULL) != OX_OK) return "ERROR";
-    return kinds(t->onnx);
+    return tg_kinds(t->onnx);
 }
 
 /* The status of a conversion expected to fail; its message in *msg. */

@@ -9,21 +9,6 @@
 #define TG_I32(shape) "{\"kind\":\"tensor\",\"dtype\":\"int32\",\"shape\":[" shape "]}"
 #define TG_B(shape) "{\"kind\":\"tensor\",\"dtype\":\"bool\",\"shape\":[" shape "]}"
 
-/* "Transpose,Gemm": the node kinds of the top block (after DCE), onnx:: dropped. */
-static const char *kinds(ox_graph *g)
-{
-    static char buf[1024];
-    size_t len = 0;
-    buf[0] = 0;
-    ox_pass_dce(g, NULL);
-    for (ox_node *n = ox_block_first(g->top); n != g->top->ret; n = n->next) {
-        const char *k = strncmp(n->kind, "onnx::", 6) == 0 ? n->kind + 6 : n->kind;
-        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", len ? "," : "", k);
-        if (len >= sizeof buf) break;
-    }
-    return buf;
-}
-
 static double attr_f(ox_node *n, const char *name)
 {
     ox_attr *a = n ? ox_node_attr(n, name) : NULL;
@@ -47,7 +32,7 @@ static void test_linear_2d_is_gemm(void)
         tg_init(&t);
         CHECK(tg_convert(&t, LINEAR("2,4", "2,3", "b", ""), opsets[i]) == OX_OK);
         if (t.onnx) {
-            CHECK_STR(kinds(t.onnx), "Transpose,Gemm");
+            CHECK_STR(tg_kinds(t.onnx), "Transpose,Gemm");
             ox_node *tr = tg_find(t.onnx, "onnx::Transpose", 0), *gm = tg_find(t.onnx, "onnx::Gemm", 0);
             CHECK(tr && gm);
             if (tr && gm) {
@@ -75,7 +60,7 @@ static void test_linear_3d_is_matmul_add(void)
     tg_init(&t);
     CHECK(tg_convert(&t, LINEAR("2,5,4", "2,5,3", "b", ""), 13) == OX_OK);
     if (t.onnx) {
-        CHECK_STR(kinds(t.onnx), "Transpose,MatMul,Add");
+        CHECK_STR(tg_kinds(t.onnx), "Transpose,MatMul,Add");
         ox_node *mm = tg_find(t.onnx, "onnx::MatMul", 0), *add = tg_find(t.onnx, "onnx::Add", 0);
         if (mm && add) {
             /* torch adds the bias first: Add(bias, x @ W^T) */
@@ -91,7 +76,7 @@ static void test_linear_without_bias(void)
     tg t;
     tg_init(&t);
     CHECK(tg_convert(&t, LINEAR("2,4", "2,3", "none", TG_CONST_NONE("none") ","), 13) == OX_OK);
-    if (t.onnx) CHECK_STR(kinds(t.onnx), "Transpose,MatMul");
+    if (t.onnx) CHECK_STR(tg_kinds(t.onnx), "Transpose,MatMul");
     tg_free(&t);
 }
 
@@ -107,7 +92,7 @@ static void test_addmm(void)
     tg_init(&t);
     CHECK(tg_convert(&t, ADDMM("2,3", "2,4", 2, 3), 9) == OX_OK);
     if (t.onnx) {
-        CHECK_STR(kinds(t.onnx), "Gemm");
+        CHECK_STR(tg_kinds(t.onnx), "Gemm");
         ox_node *gm = tg_find(t.onnx, "onnx::Gemm", 0);
         if (gm) {
             CHECK(attr_f(gm, "alpha") == 3.0 && attr_f(gm, "beta") == 2.0);
@@ -122,7 +107,7 @@ static void test_addmm(void)
     tg_init(&t);
     CHECK(tg_convert(&t, ADDMM("2,3", "5,2,4", 2, 3), 9) == OX_OK);
     if (t.onnx) {
-        CHECK_STR(kinds(t.onnx), "MatMul,Constant,Mul,Constant,Mul,Add");
+        CHECK_STR(tg_kinds(t.onnx), "MatMul,Constant,Mul,Constant,Mul,Add");
         ox_node *mul = tg_find(t.onnx, "onnx::Mul", 0);
         const ox_tensor *alpha = mul ? const_of(mul->inputs[1]) : NULL;
         CHECK(alpha && alpha->dtype == OX_FLOAT && alpha->rank == 0 && ox_tensor_get_f(alpha, 0) == 3.0);
@@ -132,7 +117,7 @@ static void test_addmm(void)
     /* alpha = beta = 1: no Mul */
     tg_init(&t);
     CHECK(tg_convert(&t, ADDMM("2,3", "5,2,4", 1, 1), 9) == OX_OK);
-    if (t.onnx) CHECK_STR(kinds(t.onnx), "MatMul,Add");
+    if (t.onnx) CHECK_STR(tg_kinds(t.onnx), "MatMul,Add");
     tg_free(&t);
 }
 
@@ -147,7 +132,7 @@ static void test_addmm_opset8_integers(void)
     tg_init(&t);
     CHECK(tg_convert(&t, json, 8) == OX_OK);
     if (t.onnx) {
-        CHECK_STR(kinds(t.onnx), "Cast,Cast,Cast,Gemm,Cast");
+        CHECK_STR(tg_kinds(t.onnx), "Cast,Cast,Cast,Gemm,Cast");
         ox_node *back = tg_find(t.onnx, "onnx::Cast", 3), *first = tg_find(t.onnx, "onnx::Cast", 0);
         CHECK(first && tg_attr_i(first, "to", -1) == OX_FLOAT);
         CHECK(back && tg_attr_i(back, "to", -1) == OX_INT32);
@@ -157,7 +142,7 @@ static void test_addmm_opset8_integers(void)
     /* float inputs at opset 8: plain Gemm */
     tg_init(&t);
     CHECK(tg_convert(&t, ADDMM("2,3", "2,4", 1, 1), 8) == OX_OK);
-    if (t.onnx) CHECK_STR(kinds(t.onnx), "Gemm");
+    if (t.onnx) CHECK_STR(tg_kinds(t.onnx), "Gemm");
     tg_free(&t);
 }
 
@@ -172,7 +157,7 @@ static void test_mm(void)
     tg_init(&t);
     CHECK(tg_convert(&t, json, 9) == OX_OK);
     if (t.onnx) {
-        CHECK_STR(kinds(t.onnx), "Constant,Gemm");
+        CHECK_STR(tg_kinds(t.onnx), "Constant,Gemm");
         ox_node *gm = tg_find(t.onnx, "onnx::Gemm", 0);
         const ox_tensor *c = gm && gm->ninputs == 3 ? const_of(gm->inputs[2]) : NULL;
         /* the dummy C of torch: int64 [1] (scalar_type_analysis re-types it) */
@@ -184,7 +169,7 @@ static void test_mm(void)
     tg_init(&t);
     CHECK(tg_convert(&t, json, 11) == OX_OK);
     if (t.onnx) {
-        CHECK_STR(kinds(t.onnx), "Gemm");
+        CHECK_STR(tg_kinds(t.onnx), "Gemm");
         ox_node *gm = tg_find(t.onnx, "onnx::Gemm", 0);
         CHECK(gm && gm->ninputs == 2);
     }
@@ -194,7 +179,7 @@ static void test_mm(void)
     tg_init(&t);
     CHECK(tg_convert(&t, json, 8) == OX_OK);
     if (t.onnx) {
-        CHECK_STR(kinds(t.onnx), "Constant,Gemm");
+        CHECK_STR(tg_kinds(t.onnx), "Constant,Gemm");
         ox_node *gm = tg_find(t.onnx, "onnx::Gemm", 0);
         const ox_tensor *c = gm && gm->ninputs == 3 ? const_of(gm->inputs[2]) : NULL;
         CHECK(c && c->dtype == OX_FLOAT && c->rank == 1 && ox_tensor_get_f(c, 0) == 0.0);
@@ -222,14 +207,14 @@ static void test_bmm_matmul(void)
         tg t;
         tg_init(&t);
         CHECK(tg_convert(&t, json, 9) == OX_OK);
-        if (t.onnx) CHECK_STR(kinds(t.onnx), "MatMul");
+        if (t.onnx) CHECK_STR(tg_kinds(t.onnx), "MatMul");
         tg_free(&t);
     }
     /* opset 8 with integers: computed in float */
     tg t;
     tg_init(&t);
     CHECK(tg_convert(&t, MM("aten::matmul", TG_I32("3,4"), TG_I32("4,5"), TG_I32("3,5")), 8) == OX_OK);
-    if (t.onnx) CHECK_STR(kinds(t.onnx), "Cast,Cast,MatMul,Cast");
+    if (t.onnx) CHECK_STR(tg_kinds(t.onnx), "Cast,Cast,MatMul,Cast");
     tg_free(&t);
 }
 
@@ -244,7 +229,7 @@ static void test_baddbmm(void)
     tg_init(&t);
     CHECK(tg_convert(&t, json, 9) == OX_OK);
     if (t.onnx) {
-        CHECK_STR(kinds(t.onnx), "Constant,Constant,MatMul,Cast,Mul,Cast,Mul,Add");
+        CHECK_STR(tg_kinds(t.onnx), "Constant,Constant,MatMul,Cast,Mul,Cast,Mul,Add");
         ox_node *cast = tg_find(t.onnx, "onnx::Cast", 0);
         CHECK(cast && tg_attr_i(cast, "to", -1) == OX_FLOAT);
     }

@@ -9,20 +9,6 @@
 #define NODE(kind, ins, outs) "{\"kind\":\"" kind "\",\"inputs\":[" ins "],\"outputs\":[" outs "]}"
 #define ANY "{\"kind\":\"tensor\",\"dtype\":\"float32\"}"
 
-static const char *kinds(ox_graph *g)
-{
-    static char buf[2048];
-    size_t len = 0;
-    buf[0] = 0;
-    ox_pass_dce(g, NULL);
-    for (ox_node *n = ox_block_first(g->top); n != g->top->ret; n = n->next) {
-        const char *k = strncmp(n->kind, "onnx::", 6) == 0 ? n->kind + 6 : n->kind;
-        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", len ? "," : "", k);
-        if (len >= sizeof buf) break;
-    }
-    return buf;
-}
-
 static double attr_f(ox_node *n, const char *name)
 {
     ox_attr *a = n ? ox_node_attr(n, name) : NULL;
@@ -57,7 +43,7 @@ static void test_batch_norm_eval(void)
         tg_init(&t);
         CHECK(tg_convert(&t, BN("2,3,4,4", "w", "b", "m", "v", 0), opsets[i]) == OX_OK);
         if (t.onnx) {
-            CHECK_STR(kinds(t.onnx), "BatchNormalization");
+            CHECK_STR(tg_kinds(t.onnx), "BatchNormalization");
             ox_node *bn = tg_find(t.onnx, "onnx::BatchNormalization", 0);
             CHECK(bn && bn->noutputs == 1 && bn->ninputs == 5);
             CHECK(attr_f(bn, "epsilon") == 1e-05);
@@ -106,7 +92,7 @@ static void test_batch_norm_defaults(void)
     tg_init(&t);
     CHECK(tg_convert(&t, BN("2,3", "none", "none", "m", "v", 0), 9) == OX_OK);
     if (t.onnx) {
-        CHECK_STR(kinds(t.onnx), "Constant,Constant,BatchNormalization");
+        CHECK_STR(tg_kinds(t.onnx), "Constant,Constant,BatchNormalization");
         ox_node *bn = tg_find(t.onnx, "onnx::BatchNormalization", 0);
         const ox_tensor *w = bn ? ox_value_const_tensor(bn->inputs[1]) : NULL;
         const ox_tensor *b = bn ? ox_value_const_tensor(bn->inputs[2]) : NULL;
@@ -124,7 +110,7 @@ static void test_batch_norm_defaults(void)
     tg_init(&t);
     CHECK(tg_convert(&t, BN("2,3,4,4", "w", "b", "none", "none", 1), 13) == OX_OK);
     if (t.onnx) {
-        CHECK_STR(kinds(t.onnx),
+        CHECK_STR(tg_kinds(t.onnx),
                   "Constant,Reshape,Transpose,ReduceMean,ReduceMean,Sub,Mul,ReduceMean,BatchNormalization");
         ox_node *r0 = tg_find(t.onnx, "onnx::ReduceMean", 0), *r1 = tg_find(t.onnx, "onnx::ReduceMean", 1);
         int n;
@@ -156,7 +142,7 @@ static void test_layer_norm_9(void)
     tg_init(&t);
     CHECK(tg_convert(&t, LN("aten::layer_norm", "w", "b", ",\"cudnn\"", V("y", TG_F32("2,4,5"))), 13) == OX_OK);
     if (t.onnx) {
-        CHECK_STR(kinds(t.onnx), "Constant,Constant,ReduceMean,Sub,Pow,ReduceMean,Add,Sqrt,Div,Mul,Add");
+        CHECK_STR(tg_kinds(t.onnx), "Constant,Constant,ReduceMean,Sub,Pow,ReduceMean,Add,Sqrt,Div,Mul,Add");
         ox_node *rm = tg_find(t.onnx, "onnx::ReduceMean", 0);
         int n;
         const int64_t *axes = attr_is(rm, "axes", &n);
@@ -181,7 +167,7 @@ static void test_layer_norm_9(void)
     tg_init(&t);
     CHECK(tg_convert(&t, LN("aten::layer_norm", "none", "none", ",\"cudnn\"", V("y", TG_F32("2,4,5"))), 9) ==
           OX_OK);
-    if (t.onnx) CHECK_STR(kinds(t.onnx), "Constant,Constant,ReduceMean,Sub,Pow,ReduceMean,Add,Sqrt,Div");
+    if (t.onnx) CHECK_STR(tg_kinds(t.onnx), "Constant,Constant,ReduceMean,Sub,Pow,ReduceMean,Add,Sqrt,Div");
     tg_free(&t);
 }
 
@@ -191,7 +177,7 @@ static void test_layer_norm_17(void)
     tg_init(&t);
     CHECK(tg_convert(&t, LN("aten::layer_norm", "w", "b", ",\"cudnn\"", V("y", TG_F32("2,4,5"))), 17) == OX_OK);
     if (t.onnx) {
-        CHECK_STR(kinds(t.onnx), "LayerNormalization");
+        CHECK_STR(tg_kinds(t.onnx), "LayerNormalization");
         ox_node *ln = tg_find(t.onnx, "onnx::LayerNormalization", 0);
         CHECK_EQ_INT(tg_attr_i(ln, "axis", 0), -2);
         CHECK(attr_f(ln, "epsilon") == 1e-05);
@@ -212,7 +198,7 @@ static void test_native_layer_norm(void)
         "[\"y\",\"mean\",\"rstd\"]");
     CHECK(tg_convert(&t, json, 13) == OX_OK);
     if (t.onnx) {
-        CHECK_STR(kinds(t.onnx), "Constant,Constant,ReduceMean,Sub,Pow,ReduceMean,Add,Sqrt,Div,Mul,Add,Reciprocal");
+        CHECK_STR(tg_kinds(t.onnx), "Constant,Constant,ReduceMean,Sub,Pow,ReduceMean,Add,Sqrt,Div,Mul,Add,Reciprocal");
         CHECK(ox_block_output(t.onnx->top, 1) == tg_find(t.onnx, "onnx::ReduceMean", 0)->outputs[0]);
         CHECK(ox_block_output(t.onnx->top, 2) == tg_find(t.onnx, "onnx::Reciprocal", 0)->outputs[0]);
     }
@@ -235,7 +221,7 @@ static void test_group_norm(void)
     CHECK(tg_convert(&t, GN("none", "none"), 14) == OX_OK);
     if (t.onnx) {
         /* as torch 1.13 at opset 14 */
-        CHECK_STR(kinds(t.onnx), "Constant,Reshape,Constant,Constant,InstanceNormalization,Shape,Reshape,"
+        CHECK_STR(tg_kinds(t.onnx), "Constant,Reshape,Constant,Constant,InstanceNormalization,Shape,Reshape,"
                                  "Constant,Constant,Constant,Unsqueeze,Mul,Constant,Unsqueeze,Add");
         ox_node *r = tg_find(t.onnx, "onnx::Reshape", 0);
         CHECK_EQ_INT(tg_attr_i(r, "allowzero", -1), 0);
@@ -252,7 +238,7 @@ static void test_group_norm(void)
     tg_init(&t);
     CHECK(tg_convert(&t, GN("w", "b"), 9) == OX_OK);
     if (t.onnx)
-        CHECK_STR(kinds(t.onnx), "Constant,Reshape,Constant,Constant,InstanceNormalization,Shape,Reshape,"
+        CHECK_STR(tg_kinds(t.onnx), "Constant,Reshape,Constant,Constant,InstanceNormalization,Shape,Reshape,"
                                  "Unsqueeze,Mul,Unsqueeze,Add");
     tg_free(&t);
 }
@@ -272,7 +258,7 @@ static void test_instance_norm(void)
     tg_init(&t);
     CHECK(tg_convert(&t, IN("w", "b", "none", "none", 1), 13) == OX_OK);
     if (t.onnx) {
-        CHECK_STR(kinds(t.onnx), "InstanceNormalization");
+        CHECK_STR(tg_kinds(t.onnx), "InstanceNormalization");
         CHECK(attr_f(tg_find(t.onnx, "onnx::InstanceNormalization", 0), "epsilon") == 1e-05);
     }
     tg_free(&t);
@@ -281,7 +267,7 @@ static void test_instance_norm(void)
     tg_init(&t);
     CHECK(tg_convert(&t, IN("none", "none", "m", "v", 0), 13) == OX_OK);
     if (t.onnx) {
-        CHECK_STR(kinds(t.onnx),
+        CHECK_STR(tg_kinds(t.onnx),
                   "Constant,Constant,"
                   "Constant,Shape,ConstantOfShape,Expand,Tile,Constant,Shape,ConstantOfShape,Expand,Tile,"
                   "Constant,Shape,ConstantOfShape,Expand,Tile,Constant,Shape,ConstantOfShape,Expand,Tile,"
