@@ -1,6 +1,7 @@
 /* The export entry (seed: export -> _export -> _model_to_graph): validates the
  * options, decides the derived settings the way torch does, runs the pass
  * pipeline, serializes and checks the model. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,6 +215,35 @@ static ox_status object_option(ox_ctx *ctx, const char *text, const char *name, 
     return OX_OK;
 }
 
+/* custom_opsets: {"domain": version}; versions of non-ONNX domains. */
+static ox_status parse_custom_opsets(ox_ctx *ctx, const char *text, ox_export_settings *s)
+{
+    if (!text) return OX_OK;
+    ox_json *v;
+    if (ox_json_parse(ctx, text, strlen(text), &v) != OX_OK) {
+        ctx->status = ONNXIFY_ERR_INVALID_ARGUMENT;
+        ox_fail_prefix(ctx, "custom_opsets: ");
+        return ctx->status;
+    }
+    if (v->kind != OX_JSON_OBJECT)
+        return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "custom_opsets must be a JSON object {domain: version}");
+    ox_custom_opset *list = ox_arena_alloc(ctx->arena, (v->count + 1) * sizeof(*list));
+    if (!list) return OX_NOMEM(ctx);
+    for (size_t i = 0; i < v->count; i++) {
+        const ox_json *ver = v->items[i];
+        if (!*v->keys[i] || !strcmp(v->keys[i], "ai.onnx"))
+            return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT,
+                           "custom_opsets: the default ONNX domain takes its version from opset_version");
+        if (ver->kind != OX_JSON_NUMBER || !ver->is_int || ver->integer < 1 || ver->integer > INT32_MAX)
+            return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT,
+                           "custom_opsets: the version of domain '%s' must be a positive integer", v->keys[i]);
+        list[i] = (ox_custom_opset){v->keys[i], ver->integer};
+    }
+    s->custom_opsets = list;
+    s->n_custom_opsets = v->count;
+    return OX_OK;
+}
+
 /* Option checks and derived settings that need no graph (torch checks them
  * first, before tracing). */
 static ox_status decide_settings(ox_ctx *ctx, const onnxify_options *o, ox_export_settings *s)
@@ -234,8 +264,7 @@ static ox_status decide_settings(ox_ctx *ctx, const onnxify_options *o, ox_expor
     bool given;
     OX_TRY(object_option(ctx, o->dynamic_axes_json, "dynamic_axes", &given));
     if (given) return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "dynamic_axes is not supported yet");
-    OX_TRY(object_option(ctx, o->custom_opsets_json, "custom_opsets", &given));
-    if (given) return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "custom_opsets is not supported yet");
+    OX_TRY(parse_custom_opsets(ctx, o->custom_opsets_json, s));
     if (o->operator_export_type != ONNXIFY_OPERATOR_EXPORT_ONNX)
         return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT,
                        "operator_export_type other than ONNX is not supported yet");
@@ -317,6 +346,8 @@ static onnxify_status run_export(onnxify_exporter *ex, const char *graph_json, s
         ox_serialize_options so;
         ox_serialize_options_init(&so);
         so.strip_doc = !s.verbose;
+        so.custom_opsets = s.custom_opsets;
+        so.n_custom_opsets = s.n_custom_opsets;
         /* torch runs the checker only for the plain ONNX export type; it
          * checks the model as built, before packing (no second copy). */
         so.check = s.export_type == ONNXIFY_OPERATOR_EXPORT_ONNX;

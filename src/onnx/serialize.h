@@ -57,11 +57,7 @@ const uint8_t *ox_buffer_segment(const ox_buffer *b, size_t i, size_t *len);
 
 /* ---- options ------------------------------------------------------------ */
 
-/* One entry of torch's `custom_opsets` (domain -> opset version). */
-typedef struct ox_custom_opset {
-    const char *domain;
-    int64_t version;
-} ox_custom_opset;
+/* ox_custom_opset (one entry of torch's `custom_opsets`) is in passes.h. */
 
 typedef struct ox_serialize_options {
     /* ModelProto.producer_name / producer_version. NULL means "onnxify" and

@@ -8,6 +8,11 @@
 typedef ox_status (*ox_pass_fn)(ox_graph *g, bool *changed);
 
 /* The export settings the passes read (from onnxify_options, decided by export.c). */
+typedef struct ox_custom_opset {
+    const char *domain;
+    int64_t version;
+} ox_custom_opset;
+
 typedef struct ox_export_settings {
     int opset;
     bool training;                   /* export_training (TRAINING, or PRESERVE of a training model) */
@@ -17,6 +22,8 @@ typedef struct ox_export_settings {
     bool keep_initializers_as_inputs;
     bool export_params;
     bool verbose;
+    const ox_custom_opset *custom_opsets; /* custom_opsets: {domain: version} */
+    size_t n_custom_opsets;
 } ox_export_settings;
 
 /* ---- torch-level (seed: _optimize_graph, before the conversion) ---- */

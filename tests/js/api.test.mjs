@@ -181,6 +181,22 @@ test('errors: option values the model cannot take -> InvalidArgumentError', { sk
   }
 });
 
+test('customOpsets: versions for custom domains; an unused domain warns like torch; bad versions refused', { skip: NO_MLP }, async () => {
+  const graph = readFileSync(mlpGraph);
+  const weights = readFileSync(mlpWeights);
+  const logs = [];
+  const plain = await exportOnnx(graph, { weights });
+  const withUnused = await exportOnnx(graph, {
+    weights, customOpsets: { 'com.microsoft': 1 }, onLog: (level, message) => logs.push([level, message]),
+  });
+  assert.deepEqual(withUnused, plain, 'an unused domain is not written to opset_import');
+  assert.ok(logs.some(([level, m]) => level === 'warning' && /Custom opset domain: 'com.microsoft' provided is not used/.test(m)),
+    JSON.stringify(logs));
+  for (const customOpsets of [{ 'com.microsoft': 'one' }, { 'com.microsoft': 0 }, { '': 2 }]) {
+    await assert.rejects(exportOnnx(graph, { weights, customOpsets }), InvalidArgumentError);
+  }
+});
+
 test('errors: arguments JS cannot serialize -> InvalidArgumentError', async () => {
   await assert.rejects(exportOnnx(42), InvalidArgumentError);
   await assert.rejects(exportOnnx(null), InvalidArgumentError);
