@@ -4,15 +4,17 @@
 #   make demo      install, build, run examples/demo.mjs
 #   make bench     install, build, run bench/run.mjs
 #
-# Single steps: setup native sanitize wasm fixtures test-c test-js clean distclean
+# Single steps: setup native sanitize wasm fixtures test-c test-js test-browser
+# clean distclean
 # Build trees: build/ (native Release; build/deps holds the protobuf-c sources
 # for wasm, build/fixtures the generated test fixtures), build-asan/ (Debug with
 # ONNXIFY_SANITIZE=ON), build-wasm/ (emcmake, Release).
 
 MAKEFLAGS += --no-print-directory
 
-PYTHON := /usr/bin/python3
-JOBS   := 2
+PYTHON   := /usr/bin/python3
+JOBS     := 2
+CHROMIUM := /usr/bin/chromium
 
 # Debian's emcc runs a JS optimizer that needs acorn from /usr/share/nodejs.
 EMCC_NODE_PATH := /usr/share/nodejs
@@ -20,7 +22,7 @@ EMCC_NODE_PATH := /usr/share/nodejs
 FIXTURE_SCRIPT := $(wildcard tools/make_fixtures.py)
 FIXTURE_STAMP  := build/fixtures/.stamp
 
-.PHONY: all setup native sanitize wasm fixtures test-c test-js test demo bench clean distclean
+.PHONY: all setup native sanitize wasm fixtures test-c test-js test-browser test demo bench clean distclean
 
 # Steps depend on each other in the listed order; keep it so under `make -j`.
 .NOTPARALLEL:
@@ -61,7 +63,15 @@ test-c: sanitize
 test-js:
 	node --test tests/js/
 
-test: setup native sanitize wasm fixtures test-c test-js
+# The JS API in Debian's Chromium (tests/browser/); skipped only without the browser.
+test-browser:
+	@if [ -e $(CHROMIUM) ]; then \
+		echo "node --test tests/browser/"; node --test tests/browser/; \
+	else \
+		echo "test-browser: SKIPPED, $(CHROMIUM) is missing (apt-get install chromium)"; \
+	fi
+
+test: setup native sanitize wasm fixtures test-c test-js test-browser
 
 demo: setup native wasm
 	node examples/demo.mjs

@@ -42,10 +42,10 @@ let server = null;
 let browser = null;
 let context = null;
 let page = null;
-const served = [];        // every request the server answered: {method, url, status}
 const offsite = [];       // requests the browser tried to send anywhere but the server
 const pageErrors = [];    // uncaught exceptions and console errors, from every page
 const expected = {};      // opset -> Buffer, exported by index.node.mjs
+const wasmLoads = new WeakMap(); // page -> [{url, type}] of its .wasm responses
 
 function withTimeout(promise, ms, what) {
   let timer;
@@ -73,8 +73,15 @@ function sameBytes(actualBase64, expectedBytes, what) {
 
 async function openPage() {
   const p = await context.newPage();
+  const loads = [];
+  wasmLoads.set(p, loads);
+  p.on('response', (r) => {
+    if (new URL(r.url()).pathname.endsWith('.wasm')) loads.push({ url: r.url(), type: r.headers()['content-type'] });
+  });
   p.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-  p.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`); });
+  p.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(`console: ${m.text()} (${m.location().url || 'no location'})`);
+  });
   await p.goto(new URL(PAGE, server.url).href, { waitUntil: 'load', timeout: STEP_MS });
   await p.waitForFunction(() => window.onnxifyReady === true, null, { timeout: STEP_MS });
   return p;
@@ -100,7 +107,7 @@ async function checked(check, detail, body) {
 }
 
 before(async () => {
-  server = await startServer(rootDir, { log: (r) => served.push(r) });
+  server = await startServer(rootDir);
   if (NO_CHROMIUM) return;
   assert.ok(existsSync(file('js/wasm/onnxify.wasm')) && existsSync(file('js/wasm/onnxify.mjs')),
     'js/wasm/onnxify.{mjs,wasm} are missing: run `make wasm` first');
@@ -115,8 +122,8 @@ before(async () => {
   // launch() gives the browser a fresh temporary user-data dir and removes it on close.
   browser = await chromium.launch({
     executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: LAUNCH_MS,
-    // The wrapper script /usr/bin/chromium also reads /etc/chromium.d; nothing there
-    // may turn networking back on, which the resolver rule above guards against.
+    // /usr/bin/chromium is Debian's wrapper script: it sources /etc/chromium.d, puts its
+    // own flags before these and execs /usr/lib/chromium/chromium (so closing works).
   });
   context = await browser.newContext({ viewport: { width: 960, height: 540 }, serviceWorkers: 'block' });
   context.setDefaultTimeout(STEP_MS);
@@ -198,8 +205,9 @@ test('browser: exportOnnx at opsets 9, 13, 17 gives the bytes Node gives',
       const got = await inPage(page, (opsets) => window.onnxifyTest.exportMlp(opsets), OPSETS, 'exportMlp');
       assert.match(got.version, /^\d+\.\d+\.\d+/);
       for (const opset of OPSETS) sameBytes(got.out[opset], expected[opset], `opset ${opset}`);
-      const wasm = served.find((r) => r.url === '/js/wasm/onnxify.wasm');
-      assert.ok(wasm && wasm.status === 200, 'the page fetched js/wasm/onnxify.wasm itself');
+      assert.deepEqual(wasmLoads.get(page),
+        [{ url: new URL('js/wasm/onnxify.wasm', server.url).href, type: 'application/wasm' }],
+        'one fetch of the default js/wasm/onnxify.wasm, served as application/wasm');
       return `byte-identical to Node (${OPSETS.map((o) => expected[o].length).join('/')} bytes), ` +
         `onnxify ${got.version}`;
     });
@@ -239,12 +247,7 @@ test('browser: init({wasmUrl}) loads the module from that URL',
     await checked('init({wasmUrl})', 'a fresh page', async () => {
       const wasmUrl = '/js/wasm/onnxify.wasm?via=init';
       const fresh = await openPage(); // its own module map: nothing loaded yet
-      const wasmResponses = [];
-      fresh.on('response', (r) => {
-        if (new URL(r.url()).pathname.endsWith('.wasm')) {
-          wasmResponses.push({ url: r.url(), type: r.headers()['content-type'] });
-        }
-      });
+      const wasmResponses = wasmLoads.get(fresh);
       try {
         const got = await inPage(fresh, ([url, opsets]) => window.onnxifyTest.initWithUrl(url, opsets),
           [wasmUrl, OPSETS], 'initWithUrl');
@@ -261,12 +264,16 @@ test('browser: init({wasmUrl}) loads the module from that URL',
 test('browser: a module worker exports the same bytes',
   { skip: NO_CHROMIUM, timeout: TEST_MS }, async () => {
     await checked('module worker', "new Worker(url, {type: 'module'})", async () => {
+      const before = wasmLoads.get(page).length;
       const got = await inPage(page, ([opsets, ms]) => window.onnxifyTest.inWorker(opsets, ms),
         [OPSETS, STEP_MS - 5_000], 'inWorker');
       assert.ok(got.ok, `the worker failed: ${got.name}: ${got.message}`);
       assert.equal(got.scope, 'worker');
       for (const opset of OPSETS) sameBytes(got.out[opset], expected[opset], `opset ${opset}`);
-      return 'ran in a WorkerGlobalScope; same bytes';
+      assert.deepEqual(wasmLoads.get(page).slice(before),
+        [{ url: new URL('js/wasm/onnxify.wasm', server.url).href, type: 'application/wasm' }],
+        'the worker loaded its own module from the default URL');
+      return 'ran in a WorkerGlobalScope, loaded its own module; same bytes';
     });
   });
 
