@@ -268,6 +268,8 @@ static ox_status decide_settings(ox_ctx *ctx, const onnxify_options *o, ox_expor
     if (o->operator_export_type != ONNXIFY_OPERATOR_EXPORT_ONNX)
         return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT,
                        "operator_export_type other than ONNX is not supported yet");
+    if ((o->n_input_names && !o->input_names) || (o->n_output_names && !o->output_names))
+        return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "input_names/output_names: a count without an array");
     if ((unsigned)o->training > ONNXIFY_TRAINING_TRAIN)
         return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "'training' must be EVAL, PRESERVE or TRAINING");
 
@@ -373,6 +375,7 @@ onnxify_status onnxify_export(onnxify_exporter *ex, const char *graph_json, size
     if (out) *out = NULL;
     if (out_len) *out_len = 0;
     if (!out || !out_len) return set_error(ex, ONNXIFY_ERR_INVALID_ARGUMENT, "out and out_len are required");
+    if (!graph_json) return set_error(ex, ONNXIFY_ERR_INVALID_ARGUMENT, "graph_json is required");
     onnxify_status st = run_export(ex, graph_json, graph_len, weights, weights_len, opt, false);
     if (st != OX_OK) return st;
     /* The bytes are self-contained: the arena is not needed any more. */
@@ -392,6 +395,7 @@ onnxify_status onnxify_export_chunks(onnxify_exporter *ex, const char *graph_jso
     if (n_chunks) *n_chunks = 0;
     if (!chunks || !n_chunks)
         return set_error(ex, ONNXIFY_ERR_INVALID_ARGUMENT, "chunks and n_chunks are required");
+    if (!graph_json) return set_error(ex, ONNXIFY_ERR_INVALID_ARGUMENT, "graph_json is required");
     onnxify_status st = run_export(ex, graph_json, graph_len, weights, weights_len, opt, true);
     if (st != OX_OK) return st;
     size_t n = ex->result.nsegs;

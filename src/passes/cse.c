@@ -17,14 +17,16 @@
  *   - nodes with sub-blocks (their blocks are still visited);
  *   - nodes whose inputs or outputs may be written: an alias analysis puts
  *     values that may share memory in one class (views such as view/reshape/
- *     transpose/select/slice return their input's memory, in-place ops return
- *     their argument, lists and tuples hold their elements, control flow
- *     joins everything it touches; once the graph mutates anything, every op
- *     output is assumed to alias its tensor inputs), and a class is written
- *     when an in-place op, a list mutation or an unknown op (prim::PythonOp,
- *     other namespaces) takes it;
+ *     transpose/select/slice and in-place ops return their first input's
+ *     memory; lists (of anything: lists are mutable) and tuples hold their
+ *     elements; control flow joins everything it touches; once the graph
+ *     mutates anything, every op output is assumed to alias its tensor
+ *     inputs, so that a view we do not know of cannot hide a write), and a
+ *     class is written when an in-place op, a list mutation or an unknown op
+ *     (prim::PythonOp, other namespaces) takes it. Torch asks its alias
+ *     analysis the same question (AliasDb::hasWriters);
  *   - two nodes whose outputs both alias graph outputs (no new aliasing
- *     among the outputs).
+ *     among the outputs; here only the known views and containers count).
  *
  * A hash over (kind, input ids, attributes) finds candidates in linear time;
  * entries of a sub-block are dropped when the walk leaves it. */
@@ -88,8 +90,11 @@ static const char *const view_kinds[] = {
     "aten::moveaxis", "aten::swapaxes",  "aten::swapdims", "aten::chunk",      "aten::split",
     "aten::split_with_sizes", "aten::unbind", "aten::unsafe_chunk", "aten::unsafe_split",
     "aten::tensor_split", "aten::__getitem__", "aten::list", "prim::ConstantChunk", "prim::ListUnpack",
-    "prim::TupleUnpack", "prim::TupleIndex", "prim::ListConstruct", "prim::TupleConstruct",
-    "prim::DictConstruct", "aten::type_as", "prim::data",
+    "prim::TupleUnpack", "prim::TupleIndex", "aten::type_as", "prim::data",
+};
+
+static const char *const container_kinds[] = {
+    "prim::ListConstruct", "prim::TupleConstruct", "prim::DictConstruct",
 };
 
 static const char *const list_mutators[] = {
@@ -112,13 +117,14 @@ static bool is_unknown_op(const ox_node *n)
     return strncmp(k, "aten::", 6) != 0 && strncmp(k, "prim::", 6) != 0 && strncmp(k, "onnx::", 6) != 0;
 }
 
-/* Only tensors and containers of them can share memory or be written. */
+/* Tensors and lists can be written (and share memory); tuples and optionals
+ * through what they hold. Numbers, strings and None cannot. */
 static bool type_mutable(const ox_type *t)
 {
     if (!t) return true;
     switch (t->kind) {
-    case OX_TYPE_TENSOR: return true;
-    case OX_TYPE_LIST:
+    case OX_TYPE_TENSOR:
+    case OX_TYPE_LIST: return true;
     case OX_TYPE_TUPLE:
     case OX_TYPE_OPTIONAL:
         if (t->nelems == 0) return true;
@@ -127,6 +133,17 @@ static bool type_mutable(const ox_type *t)
         return false;
     default: return false;
     }
+}
+
+/* Values that are, or may hold, tensors (an unknown element type may). */
+static bool type_holds_tensor(const ox_type *t)
+{
+    if (!t || t->kind == OX_TYPE_TENSOR) return true;
+    if (t->kind != OX_TYPE_LIST && t->kind != OX_TYPE_TUPLE && t->kind != OX_TYPE_OPTIONAL) return false;
+    if (t->nelems == 0) return true;
+    for (int i = 0; i < t->nelems; i++)
+        if (type_holds_tensor(t->elems[i])) return true;
+    return false;
 }
 
 static bool mutable_value(const ox_value *v) { return type_mutable(v->type); }
@@ -212,20 +229,33 @@ static void alias_block(alias *a, ox_block *b, bool conservative)
             }
             continue;
         }
-        bool unknown = is_unknown_op(n);
-        if (KIND_IN(n, view_kinds) || is_inplace(n) || unknown || conservative) {
-            /* outputs may alias the (tensor) inputs */
+        bool unknown = is_unknown_op(n), list_mutation = KIND_IN(n, list_mutators);
+        if (KIND_IN(n, container_kinds) || unknown) {
+            /* a container holds its elements; an unknown op may return anything */
             for (int o = 0; o < n->noutputs; o++) unite_all(a, n->outputs[o], n->inputs, n->ninputs);
+        } else if (n->ninputs && (KIND_IN(n, view_kinds) || is_inplace(n) || list_mutation)) {
+            /* views and in-place ops return (part of) their first input */
+            for (int o = 0; o < n->noutputs; o++) unite(a, n->outputs[o], n->inputs[0]);
+            /* what goes into a list is held by it */
+            for (int i = 1; list_mutation && i < n->ninputs; i++)
+                if (type_holds_tensor(n->inputs[i]->type)) unite(a, n->inputs[0], n->inputs[i]);
+        } else if (conservative) {
+            /* a view we do not know of: tensors only (an int[] argument is
+             * read, never aliased) */
+            for (int o = 0; o < n->noutputs; o++)
+                for (int i = 0; i < n->ninputs; i++)
+                    if (type_holds_tensor(n->outputs[o]->type) && type_holds_tensor(n->inputs[i]->type))
+                        unite(a, n->outputs[o], n->inputs[i]);
         }
         if (unknown) {
             for (int i = 0; i < n->ninputs; i++) mark(a, n->inputs[i], a->written);
-        } else if ((is_inplace(n) || KIND_IN(n, list_mutators) || ox_node_is(n, "prim::SetAttr")) && n->ninputs) {
+        } else if ((is_inplace(n) || list_mutation || ox_node_is(n, "prim::SetAttr")) && n->ninputs) {
             mark(a, n->inputs[0], a->written);
         }
     }
 }
 
-static ox_status alias_init(ox_graph *g, alias *a)
+static ox_status alias_init(ox_graph *g, alias *a, bool conservative)
 {
     a->nvalues = g->next_value_id;
     size_t n = (size_t)a->nvalues + 1;
@@ -234,7 +264,7 @@ static ox_status alias_init(ox_graph *g, alias *a)
     a->graph_output = ox_arena_alloc(g->arena, n);
     if (!a->parent || !a->written || !a->graph_output) return OX_NOMEM(g->ctx);
     for (uint32_t i = 0; i < a->nvalues; i++) a->parent[i] = i;
-    alias_block(a, g->top, block_mutates(g->top));
+    alias_block(a, g->top, conservative);
     for (int i = 0; i < ox_block_noutputs(g->top); i++) mark(a, ox_block_output(g->top, i), a->graph_output);
     return OX_OK;
 }
@@ -405,7 +435,8 @@ typedef struct entry {
 
 typedef struct cse {
     ox_graph *g;
-    alias alias;
+    alias alias;          /* for writes: conservative once the graph mutates anything */
+    alias outputs;        /* for aliasing of graph outputs: known views and containers only */
     int *heads;
     uint64_t mask;
     entry *entries;
@@ -467,6 +498,7 @@ static void merge(cse *c, ox_node *n, ox_node *into)
 {
     for (int i = 0; i < n->noutputs; i++) {
         unite(&c->alias, into->outputs[i], n->outputs[i]);
+        unite(&c->outputs, into->outputs[i], n->outputs[i]);
         ox_value_replace_all_uses(n->outputs[i], into->outputs[i]);
     }
     ox_node_destroy(n);
@@ -494,7 +526,7 @@ static void cse_block(cse *c, ox_block *b)
         uint64_t h = hash_node(n);
         ox_node *earlier = table_find(c, n, h);
         if (!earlier) table_push(c, n, h);
-        else if (!(aliases_graph_output(&c->alias, n) && aliases_graph_output(&c->alias, earlier)))
+        else if (!(aliases_graph_output(&c->outputs, n) && aliases_graph_output(&c->outputs, earlier)))
             merge(c, n, earlier);
         n = next;
     }
@@ -504,7 +536,8 @@ static void cse_block(cse *c, ox_block *b)
 ox_status ox_pass_cse(ox_graph *g, bool *changed)
 {
     cse c = {.g = g};
-    OX_TRY(alias_init(g, &c.alias));
+    OX_TRY(alias_init(g, &c.alias, block_mutates(g->top)));
+    OX_TRY(alias_init(g, &c.outputs, false));
     OX_TRY(table_init(&c));
     cse_block(&c, g->top);
     if (changed) *changed = c.changed;

@@ -13,20 +13,19 @@ static bool same_storage(const ox_tensor *a, const ox_tensor *b)
     return true;
 }
 
-ox_status ox_pass_deduplicate_initializers(ox_graph *g, bool training, bool *changed)
+/* One sweep: each parameter `same` calls equal to an earlier one is replaced
+ * by an Identity of that one, prepended to the graph (as torch does, so the
+ * last replaced comes first). */
+static ox_status sweep(ox_graph *g, bool (*same)(const ox_tensor *, const ox_tensor *), bool *changed)
 {
     ox_block *b = g->top;
-    bool c = false;
-    ox_node *last_identity = NULL;
     for (int i = 0; i < ox_block_ninputs(b); i++) {
         ox_value *dup = ox_block_input(b, i);
         if (!dup->init) continue;
         ox_value *kept = NULL;
         for (int j = 0; j < i && !kept; j++) {
             ox_value *cand = ox_block_input(b, j);
-            if (!cand->init) continue;
-            if (same_storage(cand->init, dup->init) || (!training && ox_tensor_equal(cand->init, dup->init)))
-                kept = cand;
+            if (cand->init && same(cand->init, dup->init)) kept = cand;
         }
         if (!kept) continue;
         ox_node *id = ox_node_new(g, "onnx::Identity", 1);
@@ -34,14 +33,21 @@ ox_status ox_pass_deduplicate_initializers(ox_graph *g, bool training, bool *cha
         OX_TRY(ox_node_add_input(id, kept));
         id->outputs[0]->type = dup->type;
         id->outputs[0]->name = dup->name;
-        if (last_identity) ox_node_insert_after(id, last_identity);
-        else ox_block_prepend(b, id);
-        last_identity = id;
+        ox_block_prepend(b, id);
         ox_value_replace_all_uses(dup, id->outputs[0]);
         ox_block_erase_input(b, i);
         i--;
-        c = true;
+        *changed = true;
     }
+    return OX_OK;
+}
+
+/* Storage sharing is always a duplicate; equal values only outside training. */
+ox_status ox_pass_deduplicate_initializers(ox_graph *g, bool training, bool *changed)
+{
+    bool c = false;
+    OX_TRY(sweep(g, same_storage, &c));
+    if (!training) OX_TRY(sweep(g, ox_tensor_equal, &c));
     if (changed) *changed = c;
     return OX_OK;
 }

@@ -6,7 +6,7 @@
  *     an int64 Constant, any other list Concat(Unsqueeze(elem, 0)...);
  *   - erase prim::ListUnpack / TupleConstruct left unused;
  *   - drop MaxPool's second (indices) output when nothing uses it;
- *   - a graph input returned as an output goes through an Identity. */
+ *   - a block input returned as an output goes through an Identity. */
 #include <string.h>
 
 #include "passes/passes.h"
@@ -48,8 +48,8 @@ static ox_status fuse_transposes(ox_graph *g, ox_block *b, bool *changed)
                 *changed = true;
             }
         }
-        if (ox_node_is(n, "onnx::Transpose") && perm_of(n) && is_identity_perm(perm_of(n)) &&
-            !ox_value_is_graph_output(n->outputs[0])) {
+        /* as torch, also when it is a graph output: its input takes its place */
+        if (ox_node_is(n, "onnx::Transpose") && perm_of(n) && is_identity_perm(perm_of(n))) {
             ox_value_replace_all_uses(n->outputs[0], n->inputs[0]);
             ox_node_destroy(n);
             *changed = true;
@@ -140,12 +140,15 @@ static void drop_unused_maxpool_indices(ox_block *b, bool *changed)
     }
 }
 
-static ox_status identity_for_passthrough_outputs(ox_graph *g, bool *changed)
+/* A block input returned as that block's output (in any block, torch's
+ * insertIdentityForInputUsedAsOutput) goes through an Identity. */
+static ox_status identity_for_passthrough_outputs(ox_graph *g, ox_block *b, bool *changed)
 {
-    ox_block *b = g->top;
+    for (ox_node *n = ox_block_first(b); n != b->ret; n = n->next)
+        for (int i = 0; i < n->nblocks; i++) OX_TRY(identity_for_passthrough_outputs(g, n->blocks[i], changed));
     for (int i = 0; i < ox_block_noutputs(b); i++) {
         ox_value *v = ox_block_output(b, i);
-        if (!ox_value_is_graph_input(v)) continue;
+        if (v->node != v->node->owner->param) continue;
         ox_node *id = ox_node_new(g, "onnx::Identity", 1);
         if (!id) return OX_NOMEM(g->ctx);
         OX_TRY(ox_node_add_input(id, v));
@@ -165,7 +168,7 @@ ox_status ox_pass_onnx_peephole(ox_graph *g, int opset, bool *changed)
     OX_TRY(erase_list_construct(g, opset, g->top, &c));
     OX_TRY(ox_pass_dce(g, NULL));
     drop_unused_maxpool_indices(g->top, &c);
-    OX_TRY(identity_for_passthrough_outputs(g, &c));
+    OX_TRY(identity_for_passthrough_outputs(g, g->top, &c));
     if (changed) *changed = c;
     return OX_OK;
 }

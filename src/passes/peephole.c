@@ -30,9 +30,10 @@
  * type_as of the same type, size()/dim()/dtype/device of typed tensors, and
  * the alias-sensitive x+0 / x*1 rewrites (their `other` must be a Python
  * number, which traced graphs never have: the tracer records a tensor).
- * Rewrites only redirect uses; new constants have no scope (torch creates
- * them in the graph's root scope). The pass ends with dead-code elimination,
- * as torch's does. */
+ * Rewrites redirect uses (and, for the list idioms and None checks, add a
+ * constant or a ListConstruct before the node); new nodes have no scope
+ * (torch creates them in the graph's root scope). The pass ends with
+ * dead-code elimination, as torch's does. */
 #include <string.h>
 
 #include "passes/passes.h"

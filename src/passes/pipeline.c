@@ -78,7 +78,9 @@ ox_status ox_run_pipeline(ox_graph *tg, const ox_export_settings *s, const onnxi
 }
 
 /* When a value is already an earlier output, later positions get their own
- * value through an Identity so each output can carry its own name. */
+ * value through an Identity right after the value's producer (torch's
+ * order: Gemm, Identity, Identity, Gemm, Identity for o1,o1,o2,o1,o2), so
+ * each output can carry its own name. */
 static ox_status separate_duplicate_output(ox_graph *g, int i)
 {
     ox_block *b = g->top;
@@ -89,7 +91,8 @@ static ox_status separate_duplicate_output(ox_graph *g, int i)
             if (!id) return OX_NOMEM(g->ctx);
             OX_TRY(ox_node_add_input(id, v));
             id->outputs[0]->type = v->type;
-            ox_block_append(b, id);
+            if (v->node == v->node->owner->param) ox_block_prepend(v->node->owner, id);
+            else ox_node_insert_after(id, v->node);
             ox_block_set_output(b, i, id->outputs[0]);
             return OX_OK;
         }

@@ -608,7 +608,8 @@ static ox_status dim_arange(ox_sym *g)
 {
     int64_t d;
     OX_TRY(ox_arg_int(g, 1, &d));
-    ox_value *stop = set_i(op2(g, "Gather", op1(g, "Shape", g->in[0]), ox_const_i64(g, d)), "axis", 0);
+    ox_value *shape = op1(g, "Shape", g->in[0]);
+    ox_value *stop = set_i(op2(g, "Gather", shape, ox_const_i64(g, d)), "axis", 0);
     arange_call a = {.end = typed(g, stop, OX_INT64, 0), .dtype = OX_INT64};
     return ox_set_out(g, 0, arange_value(g, &a));
 }
