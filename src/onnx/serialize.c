@@ -394,7 +394,7 @@ static ox_status measure_model(enc *e, uint64_t *total)
         for (int i = 0; i < ox_block_ninputs(top); i++) {
             ox_value *v = ox_block_input(top, i);
             if (!v->init) continue;
-            char *name;
+            char *name = NULL;
             OX_TRY(value_name(e, v, &name));
             tensor_site at = {.init_name = name};
             OX_TRY(check_tensor(e, v->init, &at, total));
@@ -457,7 +457,7 @@ static ox_status enc_tensor(enc *e, const ox_tensor *t, const char *name, Onnx__
  * prefix empty for block inputs. */
 static ox_status generated_dim_name(enc *e, ox_value *v, int axis, char **out)
 {
-    char *name;
+    char *name = NULL;
     OX_TRY(value_name(e, v, &name));
     const char *prefix = ox_node_is(v->node, "prim::Param") ? "" : ox_kind_name(v->node->kind);
     *out = ox_arena_printf(e->a, "%s%s_dim_%d", prefix, name, axis);
@@ -762,7 +762,7 @@ static ox_status enc_graph(enc *e, ox_block *b, int depth, Onnx__GraphProto **ou
         for (int i = 0; i < nin; i++) {
             ox_value *v = ox_block_input(b, i);
             if (!is_initializer(e, v)) continue;
-            char *name;
+            char *name = NULL;
             OX_TRY(value_name(e, v, &name));
             OX_TRY(enc_tensor(e, v->init, name, &gp->initializer[gp->n_initializer++]));
         }

@@ -3,10 +3,18 @@
  * of whose outputs is used, walking each block backwards so chains go at once. */
 #include "passes/passes.h"
 
+/* Side effects, as torch's hasSideEffects: printing, raising, function
+ * definitions, anything inside a block that has them, and (lacking alias
+ * analysis) an in-place aten op writing into a view of another tensor. */
 static bool has_side_effects(const ox_node *n)
 {
-    return ox_node_is(n, "prim::Print") || ox_node_is(n, "aten::warn") ||
-           ox_node_is(n, "prim::RaiseException") || ox_node_is(n, "onnx::LocalFunctionDef");
+    if (ox_node_is(n, "prim::Print") || ox_node_is(n, "aten::warn") || ox_node_is(n, "prim::RaiseException") ||
+        ox_node_is(n, "onnx::LocalFunctionDef") || ox_writes_into_view(n))
+        return true;
+    for (int b = 0; b < n->nblocks; b++)
+        for (const ox_node *m = ox_block_first(n->blocks[b]); m != n->blocks[b]->ret; m = m->next)
+            if (has_side_effects(m)) return true;
+    return false;
 }
 
 static bool dce_block(ox_block *b)

@@ -180,7 +180,7 @@ static ox_status try_fuse(ox_graph *g, ox_node *conv, bool *fused)
     for (int i = 0; i < 4; i++)
         if (!is_1d_of(bv[i], w->dims[0])) return OX_OK;
 
-    folded f;
+    folded f = {0};
     OX_TRY(fold(g, w, b, bv, eps->v.f, &f));
 
     ox_node *nc = ox_node_new(g, "onnx::Conv", 1);

@@ -55,7 +55,6 @@ static bool rename_block(ox_graph *g, ox_block *b)
             v->name = ox_arena_printf(g->arena, "%s_%s", n->kind, v->name);
             changed = true;
         }
-        for (int i = 0; i < n->nblocks; i++) changed |= rename_block(g, n->blocks[i]);
     }
     return changed;
 }
@@ -67,7 +66,7 @@ ox_status ox_pass_friendly_names(ox_graph *g, bool *changed)
     if (c.n) qsort(c.vals, (size_t)c.n, sizeof(*c.vals), by_id);
     for (int i = 0; i < c.n; i++)
         if (!(c.vals[i]->name = ox_arena_printf(g->arena, "%u", g->next_number++))) return OX_NOMEM(g->ctx);
-    bool renamed = rename_block(g, g->top);
+    bool renamed = rename_block(g, g->top); /* torch renames for the top block's nodes only */
     if (changed) *changed = renamed || c.n > 0;
     return OX_OK;
 }

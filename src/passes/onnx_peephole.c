@@ -2,8 +2,9 @@
  * in torch's order where they apply to the graphs we produce:
  *   - fuse consecutive Transposes, drop identity Transposes;
  *   - fold a Transpose(perm=[1,0]) feeding Gemm's A or B into transA/transB;
- *   - erase prim::ListConstruct feeding ONNX ops: a constant int list becomes
- *     an int64 Constant, any other list Concat(Unsqueeze(elem, 0)...);
+ *   - erase prim::ListConstruct feeding ONNX ops: a Tensor[] becomes a
+ *     SequenceConstruct (opset 11+), a constant int list an int64 Constant,
+ *     any other list Concat(Unsqueeze(elem, 0)...);
  *   - erase prim::ListUnpack / TupleConstruct left unused;
  *   - drop MaxPool's second (indices) output when nothing uses it;
  *   - a block input returned as an output goes through an Identity. */
@@ -32,7 +33,8 @@ static ox_status fuse_transposes(ox_graph *g, ox_block *b, bool *changed)
     for (ox_node *n = ox_block_first(b); n != b->ret;) {
         ox_node *next = n->next;
         for (int i = 0; i < n->nblocks; i++) OX_TRY(fuse_transposes(g, n->blocks[i], changed));
-        if (ox_node_is(n, "onnx::Transpose") && ox_node_is(n->inputs[0]->node, "onnx::Transpose")) {
+        if (ox_node_is(n, "onnx::Transpose") && ox_node_is(n->inputs[0]->node, "onnx::Transpose") &&
+            n->inputs[0]->node->owner == n->owner) {
             ox_node *first = n->inputs[0]->node;
             ox_attr *p1 = perm_of(first), *p2 = perm_of(n);
             if (p1 && p2 && p1->n == p2->n) {
@@ -66,7 +68,7 @@ static ox_status transpose_into_gemm(ox_graph *g, ox_block *b, bool *changed)
         if (!ox_node_is(n, "onnx::Gemm")) continue;
         for (int i = 0; i < 2 && i < n->ninputs; i++) {
             ox_node *t = n->inputs[i]->node;
-            ox_attr *p = ox_node_is(t, "onnx::Transpose") ? perm_of(t) : NULL;
+            ox_attr *p = ox_node_is(t, "onnx::Transpose") && t->owner == n->owner ? perm_of(t) : NULL;
             if (!p || p->n != 2 || p->v.is[0] != 1 || p->v.is[1] != 0) continue;
             const char *flag = i == 0 ? "transA" : "transB";
             ox_attr *cur = ox_node_attr(n, flag);
@@ -86,6 +88,15 @@ static ox_status list_to_tensor(ox_graph *g, int opset, ox_node *list, ox_node *
                 .node = list, .op = list->kind};
     int64_t *vals;
     int n;
+    const ox_type *lt = list->outputs[0]->type;
+    bool tensor_list = lt && lt->kind == OX_TYPE_LIST && lt->nelems && ox_type_is_tensor(lt->elems[0]);
+    if (tensor_list && opset >= 11) {
+        /* a Tensor[] is an ONNX sequence */
+        ox_node *seq = ox_op(&s, "SequenceConstruct", 1, list->ninputs, list->inputs);
+        if (!seq) return g->ctx->status;
+        *out = seq->outputs[0];
+        return OX_OK;
+    }
     if (ox_value_const_ints(g, list->outputs[0], &vals, &n)) {
         *out = ox_const_i64s(&s, vals, n);
         return *out ? OX_OK : g->ctx->status;

@@ -37,6 +37,10 @@ ox_status ox_pass_fuse_addmm(ox_graph *g, bool *changed);
 ox_status ox_pass_onnx_preprocess(ox_graph *g, bool *changed);   /* split/unbind+ListUnpack fusion */
 ox_status ox_pass_remove_print(ox_graph *g, bool *changed);
 ox_status ox_pass_erase_number_types(ox_graph *g, bool *changed);
+ox_status ox_pass_remove_inplace_ops(ox_graph *g, bool *changed);
+/* An in-place aten op writing into a view of another tensor (a side effect
+ * DCE must keep; remove_inplace_ops refuses it). */
+bool ox_writes_into_view(const ox_node *n);
 
 /* ---- the conversion (seed: _jit_pass_onnx) ---- */
 /* Builds the ONNX graph from the TorchScript graph `in`. */

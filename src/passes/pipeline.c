@@ -41,6 +41,8 @@ ox_status ox_run_pipeline(ox_graph *tg, const ox_export_settings *s, const onnxi
     STEP("peephole", ox_pass_peephole(tg, NULL));
     STEP("fuse_addmm", ox_pass_fuse_addmm(tg, NULL));
     STEP("peephole", ox_pass_peephole(tg, NULL));
+    STEP("lower_all_tuples", ox_pass_lower_tuples(tg, NULL));
+    STEP("onnx_remove_inplace_ops_for_onnx", ox_pass_remove_inplace_ops(tg, NULL));
     STEP("onnx_preprocess", ox_pass_onnx_preprocess(tg, NULL));
     STEP("remove_print", ox_pass_remove_print(tg, NULL));
     STEP("erase_number_types", ox_pass_erase_number_types(tg, NULL));

@@ -60,23 +60,31 @@ static const char *unique_in(namer *nm, ox_strmap *used, const char *base)
 
 static const char *unique(namer *nm, const char *base) { return unique_in(nm, &nm->used, base); }
 
-/* The path of a module call: its parent's path + "/" + its attribute name,
- * made unique per call ("/layer1/layer1.0/relu_1" for a second call). */
+/* The raw path of a module call from the root: "/layer1/relu". */
+static const char *raw_path(namer *nm, ox_scope *sc)
+{
+    if (!sc->parent) return "";
+    const char *parent = raw_path(nm, sc->parent);
+    const char *sep = strstr(sc->atom, "::");
+    return parent ? ox_arena_printf(nm->g->arena, "%s/%s", parent, sep ? sep + 2 : sc->atom) : NULL;
+}
+
+/* The path of a module call: its raw path made unique per call, as torch
+ * names scopes ("/layer1/relu" then "/layer1/relu_1" for a second call; the
+ * child of a container called twice is "/enc/relu_1", not "/enc_1/relu"). */
 static const char *call_path(namer *nm, ox_scope *sc)
 {
     if (sc->path) return sc->path;
     if (!sc->parent) return sc->path = "";
-    const char *parent = call_path(nm, sc->parent);
-    const char *sep = strstr(sc->atom, "::");
-    const char *name = sep ? sep + 2 : sc->atom;
-    if (!parent) return NULL;
-    return sc->path = unique_in(nm, &nm->paths, ox_arena_printf(nm->g->arena, "%s/%s", parent, name));
+    return sc->path = unique_in(nm, &nm->paths, raw_path(nm, sc));
 }
 
 static ox_status name_block(namer *nm, ox_block *b)
 {
     ox_arena *a = nm->g->arena;
     for (ox_node *n = ox_block_first(b); n != b->ret; n = n->next) {
+        /* sub-blocks first, as torch's PopulateNodeNames */
+        for (int i = 0; i < n->nblocks; i++) OX_TRY(name_block(nm, n->blocks[i]));
         if (ox_node_is(n, "prim::Constant") && n->noutputs == 1 && ox_value_is_none(n->outputs[0])) continue;
         const char *op = ox_kind_name(n->kind);
         const char *name;
@@ -94,7 +102,6 @@ static ox_status name_block(namer *nm, ox_block *b)
             for (int i = 0; i < n->noutputs; i++)
                 if (!ox_value_is_graph_output(n->outputs[i]))
                     n->outputs[i]->name = ox_arena_printf(a, "%s_output_%d", name, i);
-        for (int i = 0; i < n->nblocks; i++) OX_TRY(name_block(nm, n->blocks[i]));
     }
     return OX_OK;
 }

@@ -111,12 +111,54 @@ static int64_t *alloc_ints(ox_sym *g, int n)
 
 /* ---- reading inputs ------------------------------------------------------ */
 
+/* Element types whose values can be read as numbers (complex and string
+ * constants cannot). */
+static bool real_dtype(ox_dtype t)
+{
+    return t != OX_UNDEFINED && t != OX_STRING && t != OX_COMPLEX64 && t != OX_COMPLEX128 && ox_dtype_size(t) > 0;
+}
+
+/* Fails unless the node has at least n inputs (a malformed graph). */
+static ox_status need(ox_sym *g, int n)
+{
+    if (g->nin >= n) return OX_OK;
+    return ox_fail(g->ctx, ONNXIFY_ERR_SYMBOLIC_VALUE, "%s expects at least %d inputs, the node has %d (%s)", g->op, n,
+                   g->nin, ox_node_describe(g->node));
+}
+
+/* ox_arg_int / ox_arg_bool, refusing constants whose data is not numeric. */
+static bool numeric_arg(ox_sym *g, int i)
+{
+    const ox_tensor *t = i < g->nin ? ox_value_const_tensor(g->in[i]) : NULL;
+    return !t || real_dtype(t->dtype);
+}
+
+static ox_status arg_int(ox_sym *g, int i, int64_t *out)
+{
+    if (!numeric_arg(g, i)) return ox_sym_error(g, i, "%s: argument %d is not a number", g->op, i);
+    return ox_arg_int(g, i, out);
+}
+
+static ox_status arg_bool(ox_sym *g, int i, bool *out)
+{
+    if (!numeric_arg(g, i)) return ox_sym_error(g, i, "%s: argument %d is not a number", g->op, i);
+    return ox_arg_bool(g, i, out);
+}
+
 /* The tensor of an onnx::Constant with data, else NULL. */
 static const ox_tensor *onnx_const_tensor(ox_value *v)
 {
     if (!ox_node_is(v->node, "onnx::Constant")) return NULL;
     const ox_tensor *t = ox_value_const_tensor(v);
-    return t && t->data ? t : NULL;
+    return t && t->data && real_dtype(t->dtype) ? t : NULL;
+}
+
+/* ox_value_const_int/float on a value whose data, if any, can be read as a number. */
+static bool const_int(ox_value *v, int64_t *out)
+{
+    const ox_tensor *t = ox_value_const_tensor(v);
+    if (t && !real_dtype(t->dtype)) return false;
+    return ox_value_const_int(v, out);
 }
 
 /* torch's _maybe_get_scalar: a 0-d constant, else NULL. */
@@ -243,22 +285,24 @@ static ox_value *select_index(ox_sym *g, ox_value *self, int64_t dim, ox_value *
 
 static ox_status index_select(ox_sym *g)
 {
+    OX_TRY(need(g, 3));
     int64_t dim;
-    OX_TRY(ox_arg_int(g, 1, &dim));
+    OX_TRY(arg_int(g, 1, &dim));
     return ox_set_out(g, 0, select_index(g, g->in[0], dim, g->in[2], true));
 }
 
 static bool sparse_grad(ox_sym *g)
 {
     int64_t v;
-    return g->nin > 3 && ox_node_is(g->in[3]->node, "onnx::Constant") && ox_value_const_int(g->in[3], &v) && v;
+    return g->nin > 3 && ox_node_is(g->in[3]->node, "onnx::Constant") && const_int(g->in[3], &v) && v;
 }
 
 /* Opsets 9 and 10: sum over dim of self * one_hot(index). */
 static ox_status gather_9(ox_sym *g)
 {
+    OX_TRY(need(g, 3));
     int64_t dim;
-    OX_TRY(ox_arg_int(g, 1, &dim));
+    OX_TRY(arg_int(g, 1, &dim));
     ox_value *self = g->in[0], *index = g->in[2];
     if (sparse_grad(g)) return unimplemented(g, "gather", "sparse_grad == True", true);
     ox_dtype dt = ox_elem_type(self);
@@ -285,8 +329,9 @@ static ox_status gather_9(ox_sym *g)
 
 static ox_status gather_11(ox_sym *g)
 {
+    OX_TRY(need(g, 3));
     int64_t dim;
-    OX_TRY(ox_arg_int(g, 1, &dim));
+    OX_TRY(arg_int(g, 1, &dim));
     if (sparse_grad(g)) return unimplemented(g, "gather", "sparse_grad == True", false);
     return ox_set_out(g, 0, set_i(op2(g, "GatherElements", g->in[0], g->in[2]), "axis", dim));
 }
@@ -294,10 +339,11 @@ static ox_status gather_11(ox_sym *g)
 /* embedding(weight, indices, padding_idx, scale_grad_by_freq, sparse) */
 static ox_status embedding(ox_sym *g)
 {
+    OX_TRY(need(g, 2));
     int64_t padding_idx = -1;
     bool scale = false;
-    if (g->nin > 2) OX_TRY(ox_arg_int(g, 2, &padding_idx));
-    if (g->nin > 3) OX_TRY(ox_arg_bool(g, 3, &scale));
+    if (g->nin > 2) OX_TRY(arg_int(g, 2, &padding_idx));
+    if (g->nin > 3) OX_TRY(arg_bool(g, 3, &scale));
     if (scale && g->training)
         return ox_sym_error(g, 0,
                             "Unsupported: ONNX export of embedding with scale_grad_by_freq=True for training mode. "
@@ -311,6 +357,7 @@ static ox_status embedding(ox_sym *g)
 /* take(self, index): the flattened input gathered, shaped like index. */
 static ox_status take(ox_sym *g)
 {
+    OX_TRY(need(g, 2));
     ox_value *flat = ox_reshape(g, g->in[0], const1(g, -1));
     ox_value *out = select_index(g, flat, 0, g->in[1], true);
     return ox_set_out(g, 0, ox_reshape(g, out, op1(g, "Shape", g->in[1])));
@@ -344,37 +391,114 @@ static ox_value *scatter_value(ox_sym *g, ox_value *self, int64_t dim, ox_value 
 
 static ox_status scatter(ox_sym *g)
 {
+    OX_TRY(need(g, 4));
     int64_t dim;
-    OX_TRY(ox_arg_int(g, 1, &dim));
+    OX_TRY(arg_int(g, 1, &dim));
     return ox_set_out(g, 0, scatter_value(g, g->in[0], dim, g->in[2], g->in[3]));
 }
 
 /* Opsets 9-15: src scattered into zeros (a constant when self's shape is
- * static), added to self. */
-static ox_status scatter_add_9(ox_sym *g)
+ * static), added to self. NULL with the error set when it cannot be. */
+static ox_value *scatter_add_value(ox_sym *g, ox_value *self, int64_t dim, ox_value *index, ox_value *src)
 {
-    int64_t dim;
-    OX_TRY(ox_arg_int(g, 1, &dim));
-    ox_value *self = g->in[0];
     ox_dtype dt = ox_elem_type(self);
-    if (dt == OX_UNDEFINED) return unimplemented(g, "scatter_add", "input dtype not accessible", true);
-    if (dt == OX_COMPLEX64 || dt == OX_COMPLEX128 || ox_dtype_size(dt) == 0)
-        return ox_sym_error(g, 0, "scatter_add: dtype %s cannot be exported", ox_ew_torch_type_name(dt));
+    if (dt == OX_UNDEFINED) {
+        unimplemented(g, "scatter_add", "input dtype not accessible", true);
+        return NULL;
+    }
+    if (dt == OX_COMPLEX64 || dt == OX_COMPLEX128 || ox_dtype_size(dt) == 0) {
+        ox_sym_error(g, 0, "scatter_add: dtype %s cannot be exported", ox_ew_torch_type_name(dt));
+        return NULL;
+    }
     ox_value *zeros;
     int rank = ox_rank(self);
     if (rank > 0 && ox_type_is_static(self->type)) {
         ox_tensor *t = ox_tensor_alloc(g->graph->arena, dt, rank, self->type->dims);
-        if (!t) return OX_NOMEM(g->ctx);
+        if (!t) {
+            OX_NOMEM(g->ctx);
+            return NULL;
+        }
         zeros = ox_const_tensor(g, t);
     } else {
         int64_t one = 1;
         ox_tensor *t = ox_tensor_alloc(g->graph->arena, dt, 1, &one);
-        if (!t) return OX_NOMEM(g->ctx);
+        if (!t) {
+            OX_NOMEM(g->ctx);
+            return NULL;
+        }
         zeros = set_t(op1(g, "ConstantOfShape", op1(g, "Shape", self)), "value", t);
     }
     zeros = typed(g, zeros, dt, rank);
-    ox_value *scattered = scatter_value(g, zeros, dim, g->in[2], g->in[3]);
-    return ox_set_out(g, 0, op2(g, "Add", self, scattered));
+    ox_value *scattered = scatter_value(g, zeros, dim, index, src);
+    return op2(g, "Add", self, scattered);
+}
+
+static ox_status scatter_add_9(ox_sym *g)
+{
+    OX_TRY(need(g, 4));
+    int64_t dim;
+    OX_TRY(arg_int(g, 1, &dim));
+    return ox_set_out(g, 0, scatter_add_value(g, g->in[0], dim, g->in[2], g->in[3]));
+}
+
+/* index_add(self, dim, index, source, alpha): source (unsqueezed to self's
+ * rank) expanded to self's shape with 1 along dim, the index unsqueezed and
+ * expanded like it, then opset 9's scatter_add (Scatter or ScatterElements,
+ * and Add) at every opset. */
+static ox_status index_add(ox_sym *g)
+{
+    OX_TRY(need(g, 4));
+    ox_warn(g->ctx, "Warning: ONNX export does not support duplicated values in 'index' field, this will cause the "
+                    "ONNX model to be incorrect.");
+    ox_value *self = g->in[0], *index = g->in[2], *other = g->in[3];
+    if (g->nin > 4 && !ox_value_is_none(g->in[4])) {
+        const ox_tensor *a = const_scalar(g->in[4]);
+        if (!a || ox_tensor_get_f(a, 0) != 1) return unimplemented(g, "index_add", "alpha != 1", true);
+    }
+    int64_t dim;
+    if (!ox_value_is_constant(g->in[1]) || !const_int(g->in[1], &dim))
+        return ox_sym_error(g, 0, "ONNX export does NOT support exporting 'index_add_()' function with unknown 'dim' value.");
+    int rank = ox_rank(self), orank = ox_rank(other);
+    if (rank < 0 || orank < 0)
+        return ox_sym_error(g, 0,
+                            "ONNX export does NOT support exporting 'index_add_()' function while the rank of self "
+                            "tensor or tensor to be added is unknown.");
+    if (rank > 64 || orank > rank) return ox_sym_error(g, 3, "index_add: source of rank %d for self of rank %d", orank, rank);
+    /* source's sizes once unsqueezed at the end up to self's rank */
+    int64_t osizes[65];
+    for (int i = 0; i < rank; i++) osizes[i] = i < orank ? ox_static_dim(other, i) : 1;
+    for (int r = orank; r < rank; r++) {
+        int64_t at = r;
+        other = ox_unsqueeze(g, other, &at, 1);
+    }
+    int64_t d = dim < 0 ? dim + rank : dim;
+    if (d >= 0 && d < rank) {
+        int64_t os = osizes[d], ss = ox_static_dim(self, (int)d);
+        if (os >= 0 && ss >= 0 && os > ss)
+            return ox_sym_error(g, 0, "ONNX export does not support exporting 'index_add_()' function with duplicated "
+                                      "values in 'index' parameter yet.");
+    }
+    int64_t *axes = alloc_ints(g, rank), *starts = alloc_ints(g, rank), *ends = alloc_ints(g, rank);
+    if (!axes || !starts || !ends) return g->ctx->status;
+    for (int i = 0; i < rank; i++) {
+        axes[i] = i;
+        starts[i] = 0;
+        ends[i] = i != dim ? I64_MAX : 1;
+    }
+    ox_value *like = ox_slice(g, self, axes, starts, ends, NULL, rank);
+    other = expand_as(g, other, like);
+    int irank = ox_rank(index);
+    int64_t zero = 0;
+    for (int64_t i = 0; i < dim; i++) {
+        index = ox_unsqueeze(g, index, &zero, 1);
+        if (irank >= 0) irank++;
+    }
+    for (int64_t i = 0; i < rank - dim - 1; i++) {
+        if (irank < 0) return ox_sym_error(g, 2, "index_add: the index's rank is unknown");
+        int64_t at = irank++;
+        index = ox_unsqueeze(g, index, &at, 1);
+    }
+    return ox_set_out(g, 0, scatter_add_value(g, self, dim, expand_as(g, index, other), other));
 }
 
 /* A type's sizes as Python prints torch's varyingSizes(): "[2, None]", or "None". */
@@ -409,8 +533,9 @@ static bool same_sizes(ox_value *a, ox_value *b)
 
 static ox_status scatter_add_16(ox_sym *g)
 {
+    OX_TRY(need(g, 4));
     int64_t dim;
-    OX_TRY(ox_arg_int(g, 1, &dim));
+    OX_TRY(arg_int(g, 1, &dim));
     ox_value *self = g->in[0], *index = g->in[2], *src = g->in[3];
     if (!same_sizes(src, index)) {
         char msg[256];
@@ -534,6 +659,7 @@ static ox_value *index_advanced(ox_sym *g, ox_value *self, ox_value **idx, const
 
 static ox_status index_9(ox_sym *g)
 {
+    OX_TRY(need(g, 2));
     ox_value **idx = NULL;
     int n = 0;
     OX_TRY(index_list(g, 1, &idx, &n));
@@ -561,6 +687,7 @@ static ox_status index_9(ox_sym *g)
 /* Opset 11: a single mask is GatherND over its nonzero positions. */
 static ox_status index_11(ox_sym *g)
 {
+    OX_TRY(need(g, 2));
     ox_value **idx = NULL;
     int n = 0;
     OX_TRY(index_list(g, 1, &idx, &n));
@@ -571,6 +698,7 @@ static ox_status index_11(ox_sym *g)
 /* masked_select(self, mask): GatherND at the positions of the broadcast mask. */
 static ox_status masked_select(ox_sym *g)
 {
+    OX_TRY(need(g, 2));
     ox_value *index = nonzero_t(g, expand_as(g, g->in[1], g->in[0]));
     return ox_set_out(g, 0, op2(g, "GatherND", g->in[0], index));
 }
@@ -593,6 +721,7 @@ static ox_value *masked_scatter_value(ox_sym *g, ox_value *self, ox_value *mask,
 
 static ox_status masked_scatter(ox_sym *g)
 {
+    OX_TRY(need(g, 3));
     return ox_set_out(g, 0, masked_scatter_value(g, g->in[0], g->in[1], g->in[2]));
 }
 
@@ -601,13 +730,14 @@ static ox_status masked_scatter(ox_sym *g)
 static ox_status accumulate_arg(ox_sym *g, bool *acc)
 {
     *acc = false;
-    if (g->nin > 3 && !ox_value_is_none(g->in[3])) return ox_arg_bool(g, 3, acc);
+    if (g->nin > 3 && !ox_value_is_none(g->in[3])) return arg_bool(g, 3, acc);
     return OX_OK;
 }
 
 /* Opset 9: only an empty index list. */
 static ox_status index_put_9(ox_sym *g)
 {
+    OX_TRY(need(g, 3));
     ox_value **idx = NULL;
     int n = 0;
     bool acc;
@@ -630,6 +760,7 @@ static ox_value *masked_fill_value(ox_sym *g, ox_value *self, ox_value *mask, ox
  * (0-d values) or masked_scatter. */
 static ox_status index_put_11(ox_sym *g)
 {
+    OX_TRY(need(g, 3));
     ox_value **idx = NULL;
     int n = 0;
     bool acc;
@@ -692,7 +823,7 @@ static ox_value *index_fill_index(ox_sym *g, ox_value **shape_out)
         return NULL;
     }
     int64_t dim;
-    if (ox_arg_int(g, 1, &dim) != OX_OK) return NULL;
+    if (arg_int(g, 1, &dim) != OX_OK) return NULL;
     int64_t *axes = alloc_ints(g, rank);
     if (!axes) return NULL;
     int n = 0;
@@ -710,8 +841,9 @@ static ox_value *index_fill_index(ox_sym *g, ox_value **shape_out)
 
 static ox_status index_fill(ox_sym *g)
 {
+    OX_TRY(need(g, 4));
     int64_t dim;
-    OX_TRY(ox_arg_int(g, 1, &dim));
+    OX_TRY(arg_int(g, 1, &dim));
     ox_value *shape = NULL;
     ox_value *index = index_fill_index(g, &shape);
     if (!index) return g->ctx->status != OX_OK ? g->ctx->status : OX_NOMEM(g->ctx);
@@ -726,8 +858,9 @@ static ox_status index_fill(ox_sym *g)
 
 static ox_status index_copy(ox_sym *g)
 {
+    OX_TRY(need(g, 4));
     int64_t dim;
-    OX_TRY(ox_arg_int(g, 1, &dim));
+    OX_TRY(arg_int(g, 1, &dim));
     ox_value *shape = NULL;
     ox_value *index = index_fill_index(g, &shape);
     if (!index) return g->ctx->status != OX_OK ? g->ctx->status : OX_NOMEM(g->ctx);
@@ -765,11 +898,12 @@ static ox_node *attrs(ox_node *n, int64_t axis, int64_t k, int largest, int sort
 /* topk(self, k, dim, largest, sorted): opset 9, k an attribute. */
 static ox_status topk_9(ox_sym *g)
 {
+    OX_TRY(need(g, 5));
     int64_t k, dim, largest, sorted;
-    OX_TRY(ox_arg_int(g, 1, &k));
-    OX_TRY(ox_arg_int(g, 2, &dim));
-    OX_TRY(ox_arg_int(g, 3, &largest));
-    OX_TRY(ox_arg_int(g, 4, &sorted));
+    OX_TRY(arg_int(g, 1, &k));
+    OX_TRY(arg_int(g, 2, &dim));
+    OX_TRY(arg_int(g, 3, &largest));
+    OX_TRY(arg_int(g, 4, &sorted));
     if (g->nin > 5) return unimplemented(g, "TopK", "Out parameter is not supported for topk", true);
     if (!largest) return unimplemented(g, "TopK", "Ascending TopK is not supported", true);
     return set_pair(g, attrs(topk_node(g, g->in[0], NULL, false), dim, k, -1, -1));
@@ -778,10 +912,11 @@ static ox_status topk_9(ox_sym *g)
 /* Opset 10: k an input (reshaped to [1], int64); 11 adds largest/sorted. */
 static ox_status topk_10(ox_sym *g)
 {
+    OX_TRY(need(g, 5));
     int64_t dim, largest, sorted;
-    OX_TRY(ox_arg_int(g, 2, &dim));
-    OX_TRY(ox_arg_int(g, 3, &largest));
-    OX_TRY(ox_arg_int(g, 4, &sorted));
+    OX_TRY(arg_int(g, 2, &dim));
+    OX_TRY(arg_int(g, 3, &largest));
+    OX_TRY(arg_int(g, 4, &sorted));
     if (g->nin > 5) return unimplemented(g, "TopK", "Out parameter is not supported", false);
     ox_dtype kt = ox_elem_type(g->in[1]);
     ox_value *k = typed(g, ox_reshape(g, g->in[1], const1(g, 1)), kt, 1);
@@ -797,9 +932,10 @@ static ox_status topk_10(ox_sym *g)
  * torch does not look at `descending` here. */
 static ox_status sort_9(ox_sym *g)
 {
+    OX_TRY(need(g, 3));
     int64_t dim, descending;
-    OX_TRY(ox_arg_int(g, 1, &dim));
-    OX_TRY(ox_arg_int(g, 2, &descending));
+    OX_TRY(arg_int(g, 1, &dim));
+    OX_TRY(arg_int(g, 2, &descending));
     (void)descending;
     if (g->nin > 3) return unimplemented(g, "Sort", "Out parameter is not supported for sort", true);
     int64_t size = static_dim(g->in[0], dim);
@@ -824,9 +960,10 @@ static ox_node *sort_topk(ox_sym *g, int64_t dim, bool descending, ox_status *st
 
 static ox_status sort_10(ox_sym *g)
 {
+    OX_TRY(need(g, 3));
     int64_t dim, descending;
-    OX_TRY(ox_arg_int(g, 1, &dim));
-    OX_TRY(ox_arg_int(g, 2, &descending));
+    OX_TRY(arg_int(g, 1, &dim));
+    OX_TRY(arg_int(g, 2, &descending));
     if (g->nin > 3) return unimplemented(g, "Sort", "Out parameter is not supported", false);
     ox_status st = OX_OK;
     ox_node *n = sort_topk(g, dim, descending != 0, &st);
@@ -836,9 +973,10 @@ static ox_status sort_10(ox_sym *g)
 
 static ox_status argsort_11(ox_sym *g)
 {
+    OX_TRY(need(g, 3));
     int64_t dim, descending;
-    OX_TRY(ox_arg_int(g, 1, &dim));
-    OX_TRY(ox_arg_int(g, 2, &descending));
+    OX_TRY(arg_int(g, 1, &dim));
+    OX_TRY(arg_int(g, 2, &descending));
     if (g->nin > 3) return unimplemented(g, "Sort", "Out parameter is not supported", false);
     ox_status st = OX_OK;
     ox_node *n = sort_topk(g, dim, descending != 0, &st);
@@ -849,15 +987,20 @@ static ox_status argsort_11(ox_sym *g)
 
 /* ---- nonzero / cumsum / flip / roll / tril / triu ------------------------ */
 
-static ox_status nonzero(ox_sym *g) { return ox_set_out(g, 0, nonzero_t(g, g->in[0])); }
+static ox_status nonzero(ox_sym *g)
+{
+    OX_TRY(need(g, 1));
+    return ox_set_out(g, 0, nonzero_t(g, g->in[0]));
+}
 
 static ox_status cumsum_9(ox_sym *g) { return opset_unsupported(g, "cumsum", 9, 11); }
 
 /* cumsum(self, dim, dtype): CumSum with an int32 axis; a given dtype casts first. */
 static ox_status cumsum_11(ox_sym *g)
 {
+    OX_TRY(need(g, 2));
     int64_t dim;
-    OX_TRY(ox_arg_int(g, 1, &dim));
+    OX_TRY(arg_int(g, 1, &dim));
     ox_tensor *axis = ox_tensor_alloc(g->graph->arena, OX_INT32, 0, NULL);
     if (!axis) return OX_NOMEM(g->ctx);
     ox_tensor_set_i(axis, 0, dim);
@@ -866,7 +1009,7 @@ static ox_status cumsum_11(ox_sym *g)
     if (g->nin > 2 && ox_node_is(g->in[2]->node, "onnx::Constant")) {
         int64_t st;
         ox_dtype dt;
-        if (!ox_value_const_int(g->in[2], &st) || !ox_ew_onnx_dtype(st, &dt))
+        if (!const_int(g->in[2], &st) || !ox_ew_onnx_dtype(st, &dt))
             return ox_sym_error(g, 2, "cumsum: the dtype argument is not a ScalarType");
         x = ox_cast(g, x, dt);
     }
@@ -876,6 +1019,7 @@ static ox_status cumsum_11(ox_sym *g)
 /* flip(self, dims): Slice from -1 down to the start with step -1. */
 static ox_status flip_10(ox_sym *g)
 {
+    OX_TRY(need(g, 2));
     int64_t *dims;
     int n;
     OX_TRY(ox_arg_ints(g, 1, &dims, &n));
@@ -892,6 +1036,7 @@ static ox_status flip_10(ox_sym *g)
 /* roll(self, shifts, dims): per dim, Concat(x[-s:], x[:-s]). */
 static ox_status roll(ox_sym *g)
 {
+    OX_TRY(need(g, 3));
     int64_t *shifts, *dims;
     int ns, nd;
     OX_TRY(ox_arg_ints(g, 1, &shifts, &ns));
@@ -945,6 +1090,7 @@ static ox_status opset_unsupported_detailed(ox_sym *g, const char *op, int curre
  * a negative dim is used as given. */
 static ox_status repeat_interleave(ox_sym *g)
 {
+    OX_TRY(need(g, 2));
     ox_value *self = g->in[0], *repeats = g->in[1], *input = self;
     int64_t dim = 0;
     if (g->nin < 3 || ox_value_is_none(g->in[2])) {
@@ -954,7 +1100,7 @@ static ox_status repeat_interleave(ox_sym *g)
         input = typed(g, input, ox_elem_type(self), 1);
         if (numel >= 0 && ox_type_is_tensor(input->type)) input->type->dims[0] = numel;
     } else {
-        OX_TRY(ox_arg_int(g, 2, &dim));
+        OX_TRY(arg_int(g, 2, &dim));
     }
     int rrank, irank;
     int64_t *rsizes = sizes_of(g, repeats, &rrank);
@@ -1039,6 +1185,7 @@ const ox_symbolic_entry ox_symbolics_indexing[] = {
     {"aten::scatter_add", 8, blocked_8},
     {"aten::scatter_add", 9, scatter_add_9},
     {"aten::scatter_add", 16, scatter_add_16},
+    {"aten::index_add", 9, index_add},
     {"aten::embedding", 9, embedding},
     {"aten::take", 9, take},
     {"aten::index", 9, index_9},

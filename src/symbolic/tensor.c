@@ -93,12 +93,48 @@ static bool is_const_value(ox_value *v)
     return ox_value_is_constant(v) && !ox_value_is_none(v);
 }
 
+/* Element types whose values can be read as numbers (complex and string
+ * constants cannot). */
+static bool real_dtype(ox_dtype t)
+{
+    return t != OX_UNDEFINED && t != OX_STRING && t != OX_COMPLEX64 && t != OX_COMPLEX128 && ox_dtype_size(t) > 0;
+}
+
+/* Fails unless the node has at least n inputs (a malformed graph). */
+static ox_status need(ox_sym *g, int n)
+{
+    if (g->nin >= n) return OX_OK;
+    return ox_fail(g->ctx, ONNXIFY_ERR_SYMBOLIC_VALUE, "%s expects at least %d inputs, the node has %d (%s)", g->op, n,
+                   g->nin, ox_node_describe(g->node));
+}
+
+/* ox_arg_int / ox_arg_bool, refusing constants whose data is not numeric. */
+static bool numeric_arg(ox_sym *g, int i)
+{
+    const ox_tensor *t = i < g->nin ? ox_value_const_tensor(g->in[i]) : NULL;
+    return !t || real_dtype(t->dtype);
+}
+
+static ox_status arg_int(ox_sym *g, int i, int64_t *out)
+{
+    if (!numeric_arg(g, i)) return ox_sym_error(g, i, "%s: argument %d is not a number", g->op, i);
+    return ox_arg_int(g, i, out);
+}
+
 /* The tensor of an onnx::Constant (torch's _maybe_get_const(v, "t")). */
 static const ox_tensor *onnx_const_tensor(ox_value *v)
 {
     if (!ox_node_is(v->node, "onnx::Constant")) return NULL;
     const ox_tensor *t = ox_value_const_tensor(v);
-    return t && t->data ? t : NULL;
+    return t && t->data && real_dtype(t->dtype) ? t : NULL;
+}
+
+/* ox_value_const_int/float on a value whose data, if any, can be read as a number. */
+static bool const_int(ox_value *v, int64_t *out)
+{
+    const ox_tensor *t = ox_value_const_tensor(v);
+    if (t && !real_dtype(t->dtype)) return false;
+    return ox_value_const_int(v, out);
 }
 
 static bool is_floating(ox_dtype t)
@@ -123,7 +159,7 @@ static ox_status dtype_arg(ox_sym *g, ox_value *v, int argi, const char *arg_nam
     *out = OX_FLOAT;
     if (!v || ox_value_is_none(v)) return OX_OK;
     int64_t st;
-    if (!is_const_value(v) || !ox_value_const_int(v, &st))
+    if (!is_const_value(v) || !const_int(v, &st))
         return ox_sym_error(g, argi, "Expected node type 'onnx::Constant' for argument '%s' of node '%s', got '%s'.",
                             arg_name, ox_kind_name(g->op), v->node->kind);
     if (given) *given = true;
@@ -137,7 +173,7 @@ static ox_status dtype_const(ox_sym *g, ox_value *v, int argi, ox_dtype *out, bo
     *out = OX_FLOAT;
     if (!v || ox_value_is_none(v)) return OX_OK;
     int64_t st;
-    if (!ox_value_is_constant(v) || !ox_value_const_int(v, &st))
+    if (!ox_value_is_constant(v) || !const_int(v, &st))
         return ox_sym_error(g, argi, "ONNX symbolic expected a constant value of the 'dtype' argument, got '%s'",
                             ox_value_name(v));
     if (given) *given = true;
@@ -212,15 +248,39 @@ static ox_value *filled_like(ox_sym *g, ox_value *input, ox_value *dtype_v, int 
 
 static ox_value *arg(ox_sym *g, int i) { return i < g->nin ? g->in[i] : NULL; }
 
-static ox_status zeros_9(ox_sym *g) { return ox_set_out(g, 0, filled(g, g->in[0], arg(g, 1), 1, 0)); }
-static ox_status ones_9(ox_sym *g) { return ox_set_out(g, 0, filled(g, g->in[0], arg(g, 1), 1, 1)); }
-static ox_status zeros_like_9(ox_sym *g) { return ox_set_out(g, 0, filled_like(g, g->in[0], arg(g, 1), 1, 0)); }
-static ox_status ones_like_9(ox_sym *g) { return ox_set_out(g, 0, filled_like(g, g->in[0], arg(g, 1), 1, 1)); }
+static ox_status zeros_9(ox_sym *g)
+{
+    OX_TRY(need(g, 1));
+    return ox_set_out(g, 0, filled(g, g->in[0], arg(g, 1), 1, 0));
+}
+static ox_status ones_9(ox_sym *g)
+{
+    OX_TRY(need(g, 1));
+    return ox_set_out(g, 0, filled(g, g->in[0], arg(g, 1), 1, 1));
+}
+static ox_status zeros_like_9(ox_sym *g)
+{
+    OX_TRY(need(g, 1));
+    return ox_set_out(g, 0, filled_like(g, g->in[0], arg(g, 1), 1, 0));
+}
+static ox_status ones_like_9(ox_sym *g)
+{
+    OX_TRY(need(g, 1));
+    return ox_set_out(g, 0, filled_like(g, g->in[0], arg(g, 1), 1, 1));
+}
 
 /* new_zeros(self, sizes, dtype, ...): self's dtype is not consulted (the
  * dtype argument is never Python's None there); torch passes on to zeros. */
-static ox_status new_zeros_9(ox_sym *g) { return ox_set_out(g, 0, filled(g, g->in[1], arg(g, 2), 2, 0)); }
-static ox_status new_ones_9(ox_sym *g) { return ox_set_out(g, 0, filled(g, g->in[1], arg(g, 2), 2, 1)); }
+static ox_status new_zeros_9(ox_sym *g)
+{
+    OX_TRY(need(g, 2));
+    return ox_set_out(g, 0, filled(g, g->in[1], arg(g, 2), 2, 0));
+}
+static ox_status new_ones_9(ox_sym *g)
+{
+    OX_TRY(need(g, 2));
+    return ox_set_out(g, 0, filled(g, g->in[1], arg(g, 2), 2, 1));
+}
 
 /* full(sizes, value, dtype, ...): a constant fill value becomes the
  * ConstantOfShape value; a runtime one is added to zeros. */
@@ -281,6 +341,7 @@ static ox_status full_like_9(ox_sym *g)
 /* aten::fill(self, value): full_like with self's dtype (float when unknown). */
 static ox_status fill_9(ox_sym *g)
 {
+    OX_TRY(need(g, 2));
     ox_dtype dt = ox_elem_type(g->in[0]);
     if (dt == OX_UNDEFINED) dt = OX_FLOAT;
     return ox_set_out(g, 0, full_like_value(g, g->in[0], g->in[1], dt));
@@ -289,6 +350,7 @@ static ox_status fill_9(ox_sym *g)
 /* aten::zero(self) (zero_): zeros of self's shape and dtype. */
 static ox_status zero_9(ox_sym *g)
 {
+    OX_TRY(need(g, 1));
     ox_dtype dt = ox_elem_type(g->in[0]);
     if (dt == OX_UNDEFINED) dt = OX_FLOAT;
     ox_value *shape = op1(g, "Shape", g->in[0]);
@@ -323,10 +385,26 @@ static ox_value *fill_like_8(ox_sym *g, ox_value *input, ox_value *dtype_v, int 
     return constant_fill(g, op1(g, "Shape", input), dt, v);
 }
 
-static ox_status zeros_8(ox_sym *g) { return ox_set_out(g, 0, fill_8(g, g->in[0], arg(g, 1), 1, 0)); }
-static ox_status ones_8(ox_sym *g) { return ox_set_out(g, 0, fill_8(g, g->in[0], arg(g, 1), 1, 1)); }
-static ox_status zeros_like_8(ox_sym *g) { return ox_set_out(g, 0, fill_like_8(g, g->in[0], arg(g, 1), 1, 0)); }
-static ox_status ones_like_8(ox_sym *g) { return ox_set_out(g, 0, fill_like_8(g, g->in[0], arg(g, 1), 1, 1)); }
+static ox_status zeros_8(ox_sym *g)
+{
+    OX_TRY(need(g, 1));
+    return ox_set_out(g, 0, fill_8(g, g->in[0], arg(g, 1), 1, 0));
+}
+static ox_status ones_8(ox_sym *g)
+{
+    OX_TRY(need(g, 1));
+    return ox_set_out(g, 0, fill_8(g, g->in[0], arg(g, 1), 1, 1));
+}
+static ox_status zeros_like_8(ox_sym *g)
+{
+    OX_TRY(need(g, 1));
+    return ox_set_out(g, 0, fill_like_8(g, g->in[0], arg(g, 1), 1, 0));
+}
+static ox_status ones_like_8(ox_sym *g)
+{
+    OX_TRY(need(g, 1));
+    return ox_set_out(g, 0, fill_like_8(g, g->in[0], arg(g, 1), 1, 1));
+}
 
 static ox_status full_8(ox_sym *g)
 {
@@ -343,7 +421,7 @@ static ox_status full_like_8(ox_sym *g)
 {
     if (g->nin < 2) return ox_sym_error(g, 0, "aten::full_like expects (input, fill_value, ...)");
     double v;
-    if (!is_const_value(g->in[1]) || !ox_value_const_float(g->in[1], &v))
+    if (!is_const_value(g->in[1]) || !numeric_arg(g, 1) || !ox_value_const_float(g->in[1], &v))
         return ox_sym_error(g, 1,
                             "Expected node type 'onnx::Constant' for argument 'fill_value' of node 'full_like', "
                             "got '%s'.",
@@ -376,6 +454,7 @@ static ox_value *cast_scalar_type(ox_sym *g, ox_value *x, int argi, int64_t st)
  * A device-only call (or a None dtype) returns self: ONNX has no devices. */
 static ox_status to(ox_sym *g)
 {
+    OX_TRY(need(g, 1));
     ox_value *self = g->in[0];
     int nargs = g->nin - 1;
     int dtype_i;
@@ -396,7 +475,7 @@ static ox_status to(ox_sym *g)
     ox_value *dv = g->in[dtype_i];
     if (ox_value_is_none(dv)) return ox_set_out(g, 0, self);
     int64_t st;
-    if (!ox_value_is_constant(dv) || !ox_value_const_int(dv, &st))
+    if (!ox_value_is_constant(dv) || !const_int(dv, &st))
         return ox_sym_error(g, dtype_i, "ONNX symbolic expected a constant value of the 'dtype' argument, got '%s'",
                             ox_value_name(dv));
     return ox_set_out(g, 0, cast_scalar_type(g, self, dtype_i, st));
@@ -421,6 +500,7 @@ CAST_SYMBOLIC(BFloat16, OX_BFLOAT16)
 /* aten::scalar_tensor(scalar, dtype, ...) */
 static ox_status scalar_tensor(ox_sym *g)
 {
+    OX_TRY(need(g, 1));
     ox_dtype dt;
     OX_TRY(dtype_const(g, arg(g, 1), 1, &dt, NULL));
     return ox_set_out(g, 0, ox_cast(g, g->in[0], dt));
@@ -439,6 +519,7 @@ static bool is_scalar_or_tensor_list(const ox_type *t)
  * ConcatFromSequence; the result is cast to dtype (the data's own by default). */
 static ox_status tensor(ox_sym *g)
 {
+    OX_TRY(need(g, 1));
     ox_value *data = g->in[0];
     ox_dtype dt;
     bool given;
@@ -522,7 +603,7 @@ static ox_status arange_args(ox_sym *g, arange_call *a)
     }
     if (dtv && !ox_value_is_none(dtv)) {
         int64_t st;
-        if (!ox_node_is(dtv->node, "onnx::Constant") || !ox_value_const_int(dtv, &st))
+        if (!ox_node_is(dtv->node, "onnx::Constant") || !const_int(dtv, &st))
             return ox_sym_error(g, dtype_i, "aten::arange: the dtype must be a constant");
         return scalar_type(g, dtype_i, st, &a->dtype);
     }
@@ -606,8 +687,9 @@ static ox_status arange(ox_sym *g)
 /* aten::_dim_arange(like, dim): arange(like.size(dim)) as int64. */
 static ox_status dim_arange(ox_sym *g)
 {
+    OX_TRY(need(g, 2));
     int64_t d;
-    OX_TRY(ox_arg_int(g, 1, &d));
+    OX_TRY(arg_int(g, 1, &d));
     ox_value *shape = op1(g, "Shape", g->in[0]);
     ox_value *stop = set_i(op2(g, "Gather", shape, ox_const_i64(g, d)), "axis", 0);
     arange_call a = {.end = typed(g, stop, OX_INT64, 0), .dtype = OX_INT64};
@@ -681,7 +763,11 @@ static ox_status eye(ox_sym *g)
 /* ---- ops ONNX has no use for --------------------------------------------- */
 
 /* detach, clone (memory_format ignored), alias, lift: the input itself. */
-static ox_status identity(ox_sym *g) { return ox_set_out(g, 0, g->in[0]); }
+static ox_status identity(ox_sym *g)
+{
+    OX_TRY(need(g, 1));
+    return ox_set_out(g, 0, g->in[0]);
+}
 
 /* ---- the table ----------------------------------------------------------- */
 
