@@ -133,6 +133,9 @@ double ox_tensor_get_f(const ox_tensor *t, int64_t i)
         uint16_t v; memcpy(&v, p, 2);
         uint32_t bits = (uint32_t)v << 16; float f; memcpy(&f, &bits, 4); return f;
     }
+    case OX_COMPLEX64: { float v; memcpy(&v, p, 4); return v; }   /* the real part */
+    case OX_COMPLEX128: { double v; memcpy(&v, p, 8); return v; }
+    case OX_STRING: case OX_UNDEFINED: return 0;
     default: return (double)ox_tensor_get_i(t, i);
     }
 }

@@ -8,8 +8,12 @@
 #include "passes/passes.h"
 #include "symbolic/symbolic.h"
 
+/* How many arguments past its inputs a symbolic may read (as None). */
+#define OX_SYMBOLIC_SPARE_INPUTS 16
+
 typedef struct converter {
     ox_ctx *ctx;
+    ox_value *spare_none;      /* the None stand-in for missing arguments */
     const ox_export_settings *s;
     ox_graph *out;
     ox_value **env;            /* indexed by old value id */
@@ -27,6 +31,19 @@ static void env_set(converter *c, ox_value *old, ox_value *new_value)
 }
 
 static ox_status convert_block(converter *c, ox_block *old, ox_block *nb);
+
+/* A None constant at the top of the graph (removed by DCE when unused). */
+static ox_status make_spare_none(converter *c, ox_block *nb)
+{
+    ox_node *n = ox_node_new(c->out, "prim::Constant", 1);
+    if (!n) return OX_NOMEM(c->ctx);
+    n->outputs[0]->type = ox_type_new(c->ctx->arena, OX_TYPE_NONE);
+    if (!n->outputs[0]->type) return OX_NOMEM(c->ctx);
+    ox_block_prepend(c->out->top, n);
+    c->spare_none = n->outputs[0];
+    (void)nb;
+    return OX_OK;
+}
 
 /* Copies `n` into block `nb` unchanged (inputs mapped), as torch's cloneNode. */
 static ox_status clone_node(converter *c, ox_node *n, ox_block *nb)
@@ -139,10 +156,16 @@ static ox_status convert_node(converter *c, ox_node *n, ox_block *nb)
         return unsupported(c, n, key);
     }
 
-    ox_value **ins = ox_arena_alloc(c->ctx->arena, (size_t)(n->ninputs + 1) * sizeof(ox_value *));
+    /* Past the node's own inputs, a symbolic reading more arguments than the
+     * node has (a malformed description) sees None, never stray memory. */
+    ox_value **ins = ox_arena_alloc(c->ctx->arena, (size_t)(n->ninputs + OX_SYMBOLIC_SPARE_INPUTS) * sizeof(ox_value *));
     ox_value **outs = ox_arena_alloc(c->ctx->arena, (size_t)(n->noutputs + 1) * sizeof(ox_value *));
     if (!ins || !outs) return OX_NOMEM(c->ctx);
     for (int i = 0; i < n->ninputs; i++) ins[i] = env_get(c, n->inputs[i]);
+    for (int i = n->ninputs; i < n->ninputs + OX_SYMBOLIC_SPARE_INPUTS; i++) {
+        if (!c->spare_none) OX_TRY(make_spare_none(c, nb));
+        ins[i] = c->spare_none;
+    }
     ox_sym g = {
         .ctx = c->ctx, .graph = c->out, .block = nb, .opset = c->s->opset, .training = c->s->training,
         .export_type = et, .node = n, .op = key, .in = ins, .nin = n->ninputs, .out = outs,
@@ -190,6 +213,7 @@ ox_status ox_pass_to_onnx(ox_graph *in, const ox_export_settings *s, ox_graph **
     c.env = ox_arena_alloc(in->ctx->arena, ((size_t)c.env_size + 1) * sizeof(ox_value *));
     if (!c.out || !c.env) return OX_NOMEM(in->ctx);
     OX_TRY(convert_block(&c, in->top, c.out->top));
+    if (c.spare_none && c.spare_none->nuses == 0) ox_node_destroy(c.spare_none->node);
     *out = c.out;
     return OX_OK;
 }

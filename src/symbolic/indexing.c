@@ -153,7 +153,7 @@ static const ox_tensor *onnx_const_tensor(ox_value *v)
     return t && t->data && real_dtype(t->dtype) ? t : NULL;
 }
 
-/* ox_value_const_int/float on a value whose data, if any, can be read as a number. */
+/* ox_value_const_int on a value whose data, if any, can be read as a number. */
 static bool const_int(ox_value *v, int64_t *out)
 {
     const ox_tensor *t = ox_value_const_tensor(v);

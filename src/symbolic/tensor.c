@@ -108,7 +108,7 @@ static ox_status need(ox_sym *g, int n)
                    g->nin, ox_node_describe(g->node));
 }
 
-/* ox_arg_int / ox_arg_bool, refusing constants whose data is not numeric. */
+/* ox_arg_int, refusing constants whose data is not numeric. */
 static bool numeric_arg(ox_sym *g, int i)
 {
     const ox_tensor *t = i < g->nin ? ox_value_const_tensor(g->in[i]) : NULL;
@@ -129,7 +129,7 @@ static const ox_tensor *onnx_const_tensor(ox_value *v)
     return t && t->data && real_dtype(t->dtype) ? t : NULL;
 }
 
-/* ox_value_const_int/float on a value whose data, if any, can be read as a number. */
+/* ox_value_const_int on a value whose data, if any, can be read as a number. */
 static bool const_int(ox_value *v, int64_t *out)
 {
     const ox_tensor *t = ox_value_const_tensor(v);
