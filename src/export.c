@@ -275,6 +275,7 @@ static ox_status decide_settings(ox_ctx *ctx, const onnxify_options *o, ox_expor
 
     s->training_mode = o->training;
     s->export_type = o->operator_export_type;
+    s->onnx_shape_inference = true;
     s->export_params = o->export_params != 0;
     s->verbose = o->verbose != 0;
     /* keep_initializers_as_inputs: forced for opset < 9 (IR 3); None -> False for ONNX. */

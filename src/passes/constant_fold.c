@@ -63,9 +63,9 @@ static ox_tensor *static_shape(ox_graph *g, ox_node *n, int opset)
     return ox_tensor_i64s(g->arena, t->dims + start, (int)(end - start));
 }
 
-static ox_status fold_node(ox_graph *g, ox_node *n, int opset, fold_mode mode, ox_node **next, bool *folded)
+static ox_status fold_node(ox_graph *g, ox_node *n, int opset, fold_mode mode, ox_node **next, ox_value **folded)
 {
-    *folded = false;
+    *folded = NULL;
     if (n->noutputs != 1 || n->nblocks || n->ninputs == 0) return OX_OK;
     if (ox_node_is(n, "onnx::Shape") && n->ninputs == 1 && !is_param(n->inputs[0]) &&
         !onnx_constant_tensor(n->inputs[0])) {
@@ -78,8 +78,9 @@ static ox_status fold_node(ox_graph *g, ox_node *n, int opset, fold_mode mode, o
         c->outputs[0]->type = ox_type_tensor(g->arena, OX_INT64, 1, (int64_t[]){dims->dims[0]});
         if (!c->outputs[0]->type) return OX_NOMEM(g->ctx);
         ox_value_replace_all_uses(n->outputs[0], c->outputs[0]);
+        if (*next == n) *next = n->next;
         ox_node_destroy(n);
-        *folded = true;
+        *folded = c->outputs[0];
         return OX_OK;
     }
     int nin = n->ninputs;
@@ -141,7 +142,7 @@ static ox_status fold_node(ox_graph *g, ox_node *n, int opset, fold_mode mode, o
 
     ox_node_destroy(n);
     for (int i = 0; i < nin; i++) drop_if_dead(vals[i], next);
-    *folded = true;
+    *folded = nv;
     return OX_OK;
 }
 
@@ -152,13 +153,13 @@ static ox_status fold_graph(ox_graph *g, int opset, fold_mode mode, bool *change
     ox_block *b = g->top;
     for (ox_node *n = ox_block_first(b); n != b->ret;) {
         ox_node *next = n->next;
-        bool folded;
+        ox_value *folded;
         ox_status s = fold_node(g, n, opset, mode, &next, &folded);
         if (s != OX_OK) {
             if (changed) *changed = c;
             return s;
         }
-        c |= folded;
+        c |= folded != NULL;
         n = next;
     }
     if (changed) *changed = c;
@@ -179,4 +180,19 @@ ox_status ox_pass_constant_fold(ox_graph *g, int opset, bool *changed)
 ox_status ox_pass_fold_static_shapes(ox_graph *g, int opset, bool *changed)
 {
     return fold_graph(g, opset, (fold_mode){.params = false}, changed);
+}
+
+ox_status ox_fold_static_from(ox_graph *g, ox_node *first, int opset, ox_value **track, int ntrack)
+{
+    ox_block *b = first->owner;
+    for (ox_node *n = first; n != b->ret;) {
+        ox_node *next = n->next;
+        ox_value *old = n->noutputs == 1 ? n->outputs[0] : NULL, *folded;
+        OX_TRY(fold_node(g, n, opset, (fold_mode){.params = false}, &next, &folded));
+        if (folded)
+            for (int i = 0; i < ntrack; i++)
+                if (track[i] == old) track[i] = folded;
+        n = next;
+    }
+    return OX_OK;
 }

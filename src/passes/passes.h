@@ -22,6 +22,10 @@ typedef struct ox_export_settings {
     bool keep_initializers_as_inputs;
     bool export_params;
     bool verbose;
+    /* torch's private onnx_shape_inference (default on): static sizes settle
+     * into constants during the conversion. Symbolic unit tests turn it off
+     * to see what a symbolic emits. */
+    bool onnx_shape_inference;
     const ox_custom_opset *custom_opsets; /* custom_opsets: {domain: version} */
     size_t n_custom_opsets;
 } ox_export_settings;
@@ -52,6 +56,9 @@ ox_status ox_pass_onnx_peephole(ox_graph *g, int opset, bool *changed);
 ox_status ox_pass_eval_peephole(ox_graph *g, int opset, bool *changed); /* Conv+BatchNorm fusion */
 ox_status ox_pass_constant_fold(ox_graph *g, int opset, bool *changed);
 ox_status ox_pass_fold_static_shapes(ox_graph *g, int opset, bool *changed); /* Shape of static types, constant-only ops */
+/* The same for the nodes from `first` to the end of its block (the nodes one
+ * symbolic just built); values in `track` that fold are replaced in place. */
+ox_status ox_fold_static_from(ox_graph *g, ox_node *first, int opset, ox_value **track, int ntrack);
 ox_status ox_pass_deduplicate_initializers(ox_graph *g, bool training, bool *changed);
 ox_status ox_pass_eliminate_unused_items(ox_graph *g, bool *changed);
 ox_status ox_pass_cast_all_constant_to_floating(ox_graph *g, bool *changed); /* opset < 9 */

@@ -53,8 +53,9 @@ ox_status ox_run_pipeline(ox_graph *tg, const ox_export_settings *s, const onnxi
     STEP("onnx", ox_pass_to_onnx(tg, s, &g));
     STEP("scalar_type_analysis", ox_pass_scalar_type_analysis(g, s->opset, NULL));
     STEP("onnx_peephole", ox_pass_onnx_peephole(g, s->opset, NULL));
-    /* torch's per-node ONNX shape inference during the conversion */
-    STEP("onnx_shape_inference_constants", ox_pass_fold_static_shapes(g, s->opset, NULL));
+    /* what torch's ONNX shape inference settles after the conversion */
+    if (s->onnx_shape_inference)
+        STEP("onnx_shape_inference_constants", ox_pass_fold_static_shapes(g, s->opset, NULL));
     STEP("dce_allow_deleting_nodes_with_side_effects", ox_pass_dce(g, NULL));
     STEP("canonicalize", ox_pass_canonicalize(g, NULL));
 

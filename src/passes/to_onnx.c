@@ -183,7 +183,14 @@ static ox_status convert_node(converter *c, ox_node *n, ox_block *nb)
     }
     if (g.clone) return clone_node(c, n, nb);
     /* Nodes a symbolic built carry their attributes sorted by name, as torch's g.op. */
-    for (ox_node *m = nb->ret->prev; m != nb->ret && m->seq >= first_seq; m = m->prev) ox_node_sort_attrs(m);
+    ox_node *first = NULL;
+    for (ox_node *m = nb->ret->prev; m != nb->ret && m->seq >= first_seq; m = m->prev) {
+        ox_node_sort_attrs(m);
+        first = m;
+    }
+    /* torch's per-node shape inference settles static sizes as it goes, so
+     * the next symbolics see constants (topk's k from x.size(1) - 1, ...). */
+    if (first && c->s->onnx_shape_inference) OX_TRY(ox_fold_static_from(c->out, first, c->s->opset, g.out, g.nout));
     return take_results(c, n, &g, first_seq);
 }
 

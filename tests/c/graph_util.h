@@ -76,6 +76,7 @@ static inline ox_export_settings tg_settings(int opset, bool training)
     s.export_type = ONNXIFY_OPERATOR_EXPORT_ONNX;
     s.do_constant_folding = true;
     s.export_params = true;
+    s.onnx_shape_inference = false; /* see what symbolics emit; tg_pipeline turns it on */
     return s;
 }
 
@@ -105,6 +106,7 @@ static inline ox_status tg_pipeline(tg *t, const char *json, const uint8_t *w, s
     if (st != OX_OK) return st;
     t->ctx.opset = opset;
     ox_export_settings s = tg_settings(opset, t->training);
+    s.onnx_shape_inference = true;
     onnxify_options opt;
     onnxify_options_init(&opt);
     st = ox_run_pipeline(t->torch, &s, &opt, &t->onnx);

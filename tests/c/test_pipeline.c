@@ -451,7 +451,38 @@ static void test_export_verbose_doc_strings(void)
     mlp_free(&m);
 }
 
+/* Static sizes settle into constants during the conversion (torch's per-node
+ * shape inference), so a later symbolic that needs a constant gets one:
+ * topk(x, x.size(1) - 1) exports at opset 9, where TopK takes k as an
+ * attribute. Without shape inference the same graph is refused. */
+static void test_sizes_settle_during_conversion(void)
+{
+    const char *json = TG_JSON(
+        "[{\"name\":\"x\",\"type\":" TG_F32("2,5") "}]",
+        "[" TG_CONST_INT("one", 1) "," TG_CONST_INT("dim", -1) "," TG_CONST_BOOL("t", 1) ","
+        "{\"kind\":\"aten::size\",\"inputs\":[\"x\",\"one\"],\"outputs\":[{\"name\":\"s\",\"type\":" TG_INT "}]},"
+        "{\"kind\":\"prim::NumToTensor\",\"inputs\":[\"s\"],\"outputs\":[{\"name\":\"n\",\"type\":" TG_I64("") "}]},"
+        "{\"kind\":\"aten::sub\",\"inputs\":[\"n\",\"one\",\"one\"],\"outputs\":[{\"name\":\"k\",\"type\":" TG_I64("") "}]},"
+        "{\"kind\":\"aten::Int\",\"inputs\":[\"k\"],\"outputs\":[{\"name\":\"ki\",\"type\":" TG_INT "}]},"
+        "{\"kind\":\"aten::topk\",\"inputs\":[\"x\",\"ki\",\"dim\",\"t\",\"t\"],\"outputs\":["
+        "{\"name\":\"v\",\"type\":" TG_F32("2,4") "},{\"name\":\"i\",\"type\":" TG_I64("2,4") "}]}]",
+        "[\"v\",\"i\"]");
+    tg t;
+    tg_init(&t);
+    CHECK_EQ_INT(tg_pipeline(&t, json, NULL, 0, 9), OX_OK);
+    ox_node *topk = t.onnx ? tg_find(t.onnx, "onnx::TopK", 0) : NULL;
+    CHECK(topk != NULL);
+    CHECK_EQ_INT(topk ? tg_attr_i(topk, "k", -1) : -1, 4);
+    CHECK_EQ_INT(t.onnx ? tg_count(t.onnx, "onnx::Shape") : -1, 0);
+    tg_free(&t);
+
+    tg_init(&t);
+    CHECK(tg_convert(&t, json, 9) == ONNXIFY_ERR_SYMBOLIC_VALUE);
+    tg_free(&t);
+}
+
 static const ox_test_case tests[] = {
+    {"sizes_settle_during_conversion", test_sizes_settle_during_conversion},
     {"pipeline_mlp_eval", test_pipeline_mlp_eval},
     {"pipeline_mlp_training", test_pipeline_mlp_training},
     {"pipeline_errors", test_pipeline_errors},
