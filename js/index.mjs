@@ -2,7 +2,7 @@
 //
 // A thin wrapper over the C API of include/onnxify.h compiled to WebAssembly: it
 // turns its arguments into bytes, copies them into wasm memory, calls
-// onnxify_options_from_json + onnxify_export, copies the ModelProto bytes out and
+// onnxify_options_from_json + onnxify_export_chunks, gathers the ModelProto bytes and
 // frees everything. All validation of option values is the C side's; here only
 // what is needed to serialize. This file is the browser (and default) entry;
 // Node's is index.node.mjs, which only changes how the .wasm is read.
