@@ -266,6 +266,21 @@ def _value_name(v):
     return v.debugName()
 
 
+def _overload_name(node):
+    """The overload of an aten node's schema ("Tensor" for aten::mul.Tensor,
+    "" for the default one); None for nodes without a schema."""
+    if not node.kind().startswith("aten::"):
+        return None
+    try:
+        schema = node.schema()
+    except RuntimeError:
+        return None
+    if not schema or schema == "(no schema)":
+        return None
+    name = schema.split("(", 1)[0]
+    return name.split(".", 1)[1] if "." in name else ""
+
+
 def _finite(x, where):
     """A float for JSON: non-finite values are spelled "inf", "-inf", "nan"."""
     x = float(x)
@@ -395,6 +410,9 @@ class _Writer:
             "inputs": [_value_name(v) for v in n.inputs()],
             "outputs": [self.value(v) for v in n.outputs()],
         }
+        overload = _overload_name(n)
+        if overload is not None:
+            out["overload"] = overload
         names = list(n.attributeNames())
         if names:
             out["attributes"] = [self.attribute(n, a, where) for a in names]

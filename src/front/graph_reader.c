@@ -466,6 +466,11 @@ static ox_status read_node(reader *r, const ox_json *jn, ox_block *b)
     }
     const ox_json *scope = get_typed(jn, "scope", OX_JSON_STRING);
     const ox_json *source = get_typed(jn, "source", OX_JSON_STRING);
+    const ox_json *overload = ox_json_get(jn, "overload");
+    if (overload) {
+        if (overload->kind != OX_JSON_STRING) return fail_at(r, overload, "'overload' must be a string", where);
+        n->overload = overload->string;
+    }
     if (scope && scope->string_len) {
         n->scope = scope->string;
         if (!(n->scope_inst = scope_instance(r, scope->string))) return OX_NOMEM(r->ctx);

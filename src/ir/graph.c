@@ -223,6 +223,7 @@ void ox_node_copy_metadata(ox_node *n, const ox_node *from)
 {
     n->scope = from->scope;
     n->scope_inst = from->scope_inst;
+    n->overload = from->overload;
     n->source = from->source;
 }
 

@@ -161,6 +161,7 @@ struct ox_node {
     const char *scope;         /* "Cls::name/Cls2::child" or NULL */
     ox_scope *scope_inst;      /* the module call this node belongs to, or NULL */
     const char *source;        /* source location text or NULL */
+    const char *overload;      /* aten schema overload ("Tensor"; "" = default), NULL if unknown */
     const char *name;          /* ONNX node name, assigned by the naming pass */
     uint32_t seq;              /* creation order, for stable sorting */
 };

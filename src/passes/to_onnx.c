@@ -68,6 +68,43 @@ static ox_status clone_node(converter *c, ox_node *n, ox_block *nb)
     return OX_OK;
 }
 
+/* torch's GraphContext.aten_op: an aten::ATen node carrying the op name
+ * (no namespace, no in-place '_') and its schema overload, the original
+ * inputs, and the node's attributes renamed "<name>_<kind>". `nout` outputs:
+ * all of them in ONNX_ATEN, one in the fallback after a failed symbolic (as
+ * torch, where a multi-output op then fails the output count check). */
+static ox_status aten_node(converter *c, ox_node *n, ox_block *nb, const char *key, int nout)
+{
+    ox_node *m = ox_node_new(c->out, "aten::ATen", nout);
+    if (!m) return OX_NOMEM(c->ctx);
+    ox_node_copy_metadata(m, n);
+    for (int i = 0; i < n->ninputs; i++) OX_TRY(ox_node_add_input(m, env_get(c, n->inputs[i])));
+    OX_TRY(ox_node_set_s(m, "operator", ox_kind_name(key)));
+    OX_TRY(ox_node_set_s(m, "overload_name", n->overload ? n->overload : ""));
+    for (ox_attr *a = n->attrs; a; a = a->next) {
+        ox_node tmp = {.graph = c->out};
+        ox_attr copy = *a;
+        copy.next = NULL;
+        tmp.attrs = &copy;
+        const char *renamed = ox_arena_printf(c->ctx->arena, "%s_%c", a->name, ox_attr_kind_name(a->kind)[0]);
+        if (!renamed) return OX_NOMEM(c->ctx);
+        copy.name = renamed;
+        OX_TRY(ox_node_copy_attrs(m, &tmp));
+    }
+    ox_node_sort_attrs(m);
+    ox_block_append(nb, m);
+    if (n->noutputs != nout && nout == 1 && n->noutputs > 1)
+        return ox_fail(c->ctx, ONNXIFY_ERR_EXPORTER,
+                       "symbolic for %s produced an incorrect number of outputs (expected %d, but got 1) (%s)",
+                       key, n->noutputs, ox_node_describe(n));
+    for (int i = 0; i < nout && i < n->noutputs; i++) {
+        m->outputs[i]->type = n->outputs[i]->type;
+        if (ox_value_has_name(n->outputs[i])) ox_value_set_name(m->outputs[i], n->outputs[i]->name);
+        env_set(c, n->outputs[i], m->outputs[i]);
+    }
+    return OX_OK;
+}
+
 static bool is_standard_namespace(const char *ns)
 {
     return !strcmp(ns, "aten") || !strcmp(ns, "prim") || !strcmp(ns, "quantized") || !*ns;
@@ -150,6 +187,10 @@ static ox_status convert_node(converter *c, ox_node *n, ox_block *nb)
                            ox_node_describe(n));
 
     ox_symbolic_fn fn = ox_symbolic_lookup(key, c->s->opset);
+    bool is_aten = !strcmp(ns, "aten");
+    /* torch's _should_aten_fallback */
+    if (is_aten && (et == ONNXIFY_OPERATOR_EXPORT_ONNX_ATEN || (et == ONNXIFY_OPERATOR_EXPORT_ONNX_ATEN_FALLBACK && !fn)))
+        return aten_node(c, n, nb, key, n->noutputs);
     if (!fn) {
         if (!strcmp(ns, "onnx")) return clone_node(c, n, nb); /* already ONNX: re-created as is */
         if (et == ONNXIFY_OPERATOR_EXPORT_ONNX_FALLTHROUGH) return clone_node(c, n, nb);
@@ -174,10 +215,18 @@ static ox_status convert_node(converter *c, ox_node *n, ox_block *nb)
     uint32_t first_seq = c->out->next_node_seq;
     ox_status st = fn(&g);
     if (st != OX_OK) {
-        if (et == ONNXIFY_OPERATOR_EXPORT_ONNX_FALLTHROUGH && st != ONNXIFY_ERR_OUT_OF_MEMORY) {
-            ox_warn(c->ctx, "keeping %s unconverted: %s", n->kind, c->ctx->message ? c->ctx->message : "");
+        /* A symbolic that fails (torch: raises a RuntimeError) falls through
+         * or back to ATen in those modes; the nodes it built are dropped. */
+        bool through = et == ONNXIFY_OPERATOR_EXPORT_ONNX_FALLTHROUGH;
+        bool back = et == ONNXIFY_OPERATOR_EXPORT_ONNX_ATEN_FALLBACK && is_aten;
+        if ((through || back) && st != ONNXIFY_ERR_OUT_OF_MEMORY && st != ONNXIFY_ERR_INTERNAL) {
+            ox_info(c->ctx, "%s %s: %s", through ? "keeping unconverted" : "exporting as ATen", n->kind,
+                    c->ctx->message ? c->ctx->message : "");
             ox_clear_error(c->ctx);
-            return clone_node(c, n, nb);
+            while (nb->ret->prev != nb->ret && nb->ret->prev->seq >= first_seq) {
+                ox_node_destroy(nb->ret->prev);
+            }
+            return through ? clone_node(c, n, nb) : aten_node(c, n, nb, key, 1);
         }
         return st;
     }
