@@ -130,6 +130,14 @@ onnxify_status onnxify_export_chunks(onnxify_exporter *ex,
                                      const onnxify_options *opt,
                                      const onnxify_chunk **chunks, size_t *n_chunks);
 
+/* torch.onnx.utils.unconvertible_ops: the kinds of the graph's nodes that no
+ * symbolic converts at `opset_version` (0 = the default), one entry per
+ * node in graph order ("aten::triu"). Needs no weights. The list belongs to
+ * `ex` until its next such call or its free. A graph that cannot be read is
+ * an OnnxExporterError ("Failed to discover unconvertible ops ..."). */
+onnxify_status onnxify_unconvertible_ops(onnxify_exporter *ex, const char *graph_json, size_t graph_len,
+                                         int opset_version, const char *const **ops, size_t *n_ops);
+
 /* The message of the last failure on `ex` ("" when none). */
 const char *onnxify_last_error(const onnxify_exporter *ex);
 /* Stable name of a status: "UnsupportedOperatorError", ... */

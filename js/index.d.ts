@@ -78,6 +78,12 @@ export interface InitOptions {
 /** Exports a graph description to ONNX; resolves to the ModelProto bytes. */
 export function exportOnnx(graph: GraphInput, options?: ExportOptions): Promise<Uint8Array>;
 
+/**
+ * torch.onnx.utils.unconvertible_ops: the kinds of the graph's nodes that no symbolic
+ * converts at `opsetVersion` (default 17), one entry per node in graph order. No weights needed.
+ */
+export function unconvertibleOps(graph: GraphInput, options?: { opsetVersion?: number }): Promise<string[]>;
+
 /** Loads the WebAssembly module now (else the first export does). Options count only on the first call. */
 export function init(options?: InitOptions): Promise<void>;
 

@@ -33,6 +33,41 @@ export async function version() {
   return M.UTF8ToString(M._onnxify_version() >>> 0);
 }
 
+// torch.onnx.utils.unconvertible_ops: the kinds of the graph's nodes that no
+// symbolic converts at the opset ('aten::triu', ...), one per node, in graph order.
+// Needs no weights.
+export async function unconvertibleOps(graph, options = {}) {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidArgumentError('options: expected an object');
+  }
+  const { opsetVersion = 0, ...rest } = options;
+  if (Object.keys(rest).length) {
+    throw new InvalidArgumentError(`unconvertibleOps: unknown option '${Object.keys(rest)[0]}'`);
+  }
+  if (!Number.isInteger(opsetVersion)) throw new InvalidArgumentError('opsetVersion: expected an integer');
+  const bytes = graphBytes(graph);
+  const M = await loadModule();
+  let ex = 0, ptr = 0, slots = 0;
+  try {
+    ex = M._onnxify_exporter_new() >>> 0;
+    if (!ex) throw outOfMemory('an exporter');
+    ptr = copyIn(M, bytes);
+    slots = M._malloc(8) >>> 0;
+    if (!slots) throw outOfMemory('8 bytes');
+    check(M, ex, M._onnxify_unconvertible_ops(ex, ptr, bytes.length, opsetVersion, slots, slots + 4));
+    const view = new DataView(M.HEAPU8.buffer);
+    const list = view.getUint32(slots, true);
+    const count = view.getUint32(slots + 4, true);
+    const ops = [];
+    for (let i = 0; i < count; i++) ops.push(M.UTF8ToString(view.getUint32(list + 4 * i, true)));
+    return ops;
+  } finally {
+    if (ptr) M._free(ptr);
+    if (slots) M._free(slots);
+    if (ex) M._onnxify_exporter_free(ex);
+  }
+}
+
 export async function exportOnnx(graph, options = {}) {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new InvalidArgumentError('options: expected an object');

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exporter.h"
 #include "front/graph_reader.h"
 #include "front/json.h"
 #include "onnx/serialize.h"
@@ -12,6 +13,7 @@
 
 struct onnxify_exporter {
     ox_buffer result;
+    char *list;               /* backing of the last returned string list */
     ox_arena *model_arena;    /* the last export's arena: chunks point into it */
     onnxify_chunk *chunks;
     size_t chunks_cap;
@@ -52,6 +54,7 @@ void onnxify_exporter_free(onnxify_exporter *ex)
 {
     if (!ex) return;
     ox_buffer_free(&ex->result);
+    free(ex->list);
     ox_arena_free(ex->model_arena);
     free(ex->chunks);
     free(ex->error);
@@ -410,4 +413,15 @@ onnxify_status onnxify_export_chunks(onnxify_exporter *ex, const char *graph_jso
     *chunks = ex->chunks;
     *n_chunks = n;
     return OX_OK;
+}
+
+onnxify_status ox_exporter_set_error(onnxify_exporter *ex, onnxify_status st, const char *msg)
+{
+    return set_error(ex, st, msg);
+}
+
+void ox_exporter_keep_list(onnxify_exporter *ex, char *storage)
+{
+    free(ex->list);
+    ex->list = storage;
 }

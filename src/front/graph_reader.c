@@ -18,6 +18,7 @@ typedef struct reader {
     ox_safetensors weights;
     ox_strmap values;        /* name -> ox_value* (all blocks) */
     int node_index;          /* running index for messages */
+    bool structure_only;     /* no weights: parameters get no data */
     ox_scope *open[64];      /* the module calls open at the current node */
     int depth;
 } reader;
@@ -204,6 +205,8 @@ static ox_status read_tensor(reader *r, const ox_json *j, const char *ctxmsg, ox
                            ctxmsg);
         t->data = bytes;
         t->nbytes = n;
+    } else if (ref && ref->kind == OX_JSON_STRING && r->structure_only) {
+        t->nbytes = expect; /* no weights: the tensor's data stays unknown */
     } else if (ref && ref->kind == OX_JSON_STRING) {
         const ox_st_tensor *st = ox_safetensors_find(&r->weights, ref->string);
         if (!st)
@@ -292,7 +295,7 @@ static ox_status read_inputs(reader *r, const ox_json *arr, ox_block *b, bool to
         const ox_json *param = ox_json_get(jv, "param");
         if (param && param->kind == OX_JSON_BOOL && param->boolean) {
             if (!top) return fail_at(r, jv, "only top-level graph inputs can be parameters", where);
-            OX_TRY(check_param(r, v, jv));
+            if (!r->structure_only) OX_TRY(check_param(r, v, jv));
         }
     }
     return OX_OK;
@@ -527,11 +530,11 @@ static ox_status read_block(reader *r, const ox_json *jb, ox_block *b, bool top)
     return OX_OK;
 }
 
-ox_status ox_read_graph_description(ox_ctx *ctx, const char *json, size_t len, const uint8_t *weights,
-                                    size_t weights_len, ox_graph_description *out)
+static ox_status read_description(ox_ctx *ctx, const char *json, size_t len, const uint8_t *weights,
+                                  size_t weights_len, bool structure_only, ox_graph_description *out)
 {
     memset(out, 0, sizeof(*out));
-    reader r = {.ctx = ctx};
+    reader r = {.ctx = ctx, .structure_only = structure_only};
     ox_strmap_init(&r.values, ctx->arena);
     if (!json || len == 0) return ox_fail(ctx, DESC_ERR, "graph description: empty input");
     ox_json *root;
@@ -556,4 +559,15 @@ ox_status ox_read_graph_description(ox_ctx *ctx, const char *json, size_t len, c
     out->graph = r.g;
     out->model_training = training && training->boolean;
     return OX_OK;
+}
+
+ox_status ox_read_graph_description(ox_ctx *ctx, const char *json, size_t len, const uint8_t *weights,
+                                    size_t weights_len, ox_graph_description *out)
+{
+    return read_description(ctx, json, len, weights, weights_len, false, out);
+}
+
+ox_status ox_read_graph_structure(ox_ctx *ctx, const char *json, size_t len, ox_graph_description *out)
+{
+    return read_description(ctx, json, len, NULL, 0, true, out);
 }

@@ -17,4 +17,8 @@ typedef struct ox_graph_description {
 ox_status ox_read_graph_description(ox_ctx *ctx, const char *json, size_t len, const uint8_t *weights,
                                     size_t weights_len, ox_graph_description *out);
 
+/* The same without weights, for questions about the graph alone
+ * (unconvertible_ops): parameters and referenced constants carry no data. */
+ox_status ox_read_graph_structure(ox_ctx *ctx, const char *json, size_t len, ox_graph_description *out);
+
 #endif

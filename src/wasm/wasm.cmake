@@ -21,6 +21,7 @@ set(ONNXIFY_WASM_EXPORTED_FUNCTIONS
     _onnxify_exporter_free
     _onnxify_export
     _onnxify_export_chunks
+    _onnxify_unconvertible_ops
     _onnxify_last_error
     _onnxify_wasm_options_size   # boundary.c: sizeof(onnxify_options)
     _onnxify_wasm_route_log      # boundary.c: opt->log = forward to Module.onnxifyLog
