@@ -3,12 +3,15 @@
 #   make test      install what is missing, build everything, run all tests
 #   make demo      install, build, run examples/demo.mjs
 #   make bench     install, build, run bench/run.mjs
+#   make serve     serve the repository on 127.0.0.1 for the converter page web/
+#                  (PORT=8000 by default; PORT=0 picks a free one); needs `make wasm`
 #
-# Single steps: setup native sanitize wasm fixtures test-c test-js test-browser
+# Single steps: setup native sanitize wasm fixtures zoo test-c test-js test-browser
 # clean distclean
 # Build trees: build/ (native Release; build/deps holds the protobuf-c sources
 # for wasm, build/fixtures the generated test fixtures), build-asan/ (Debug with
-# ONNXIFY_SANITIZE=ON), build-wasm/ (emcmake, Release).
+# ONNXIFY_SANITIZE=ON), build-wasm/ (emcmake, Release). build/zoo holds the model-zoo
+# fixtures.
 
 MAKEFLAGS += --no-print-directory
 
@@ -21,8 +24,10 @@ EMCC_NODE_PATH := /usr/share/nodejs
 
 FIXTURE_SCRIPT := $(wildcard tools/make_fixtures.py)
 FIXTURE_STAMP  := build/fixtures/.stamp
+ZOO_SCRIPT     := $(wildcard tools/make_zoo.py)
+ZOO_STAMP      := build/zoo/.stamp
 
-.PHONY: all setup native sanitize wasm fixtures test-c test-js test-browser test demo bench clean distclean
+.PHONY: all setup native sanitize wasm fixtures zoo test-c test-js test-browser test demo bench serve clean distclean
 
 # Steps depend on each other in the listed order; keep it so under `make -j`.
 .NOTPARALLEL:
@@ -57,6 +62,19 @@ fixtures:
 	@echo "fixtures: tools/make_fixtures.py not present, nothing to generate"
 endif
 
+# The model zoo (tests/js/zoo.test.mjs): torchvision and transformer models exported by torch;
+# redone only when the scripts change (tools/make_zoo.py also skips up-to-date models).
+ifneq ($(ZOO_SCRIPT),)
+zoo: $(ZOO_STAMP)
+
+$(ZOO_STAMP): $(wildcard tools/*.py)
+	$(PYTHON) tools/make_zoo.py build/zoo
+	@touch $@
+else
+zoo:
+	@echo "zoo: tools/make_zoo.py not present, nothing to generate"
+endif
+
 test-c: sanitize
 	cd build-asan && ctest --output-on-failure
 
@@ -71,13 +89,20 @@ test-browser:
 		echo "test-browser: SKIPPED, $(CHROMIUM) is missing (apt-get install chromium)"; \
 	fi
 
-test: setup native sanitize wasm fixtures test-c test-js test-browser
+test: setup native sanitize wasm fixtures zoo test-c test-js test-browser
 
 demo: setup native wasm
 	node examples/demo.mjs
 
 bench: setup native wasm
 	node bench/run.mjs
+
+# The in-browser converter (web/) and the API test page, served from the repository
+# root on loopback only; prints http://127.0.0.1:PORT/web/. Ctrl-C stops it.
+PORT ?= 8000
+serve:
+	@test -e js/wasm/onnxify.wasm || echo "serve: js/wasm/onnxify.wasm is missing: run \`make wasm\` first"
+	node tests/browser/server.mjs . --port $(PORT)
 
 # Build outputs go; build/deps (fetched sources) and node_modules stay.
 clean:

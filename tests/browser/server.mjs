@@ -7,17 +7,22 @@
 //
 // Confined to the root: a request whose decoded path (or whose real path, after
 // symbolic links) leaves the root is refused with 403; paths with a segment that starts
-// with '.' (.git, .env, ...) are 404. No directory listings and no index files: a
-// directory is 404. Content types are set from the extension (application/wasm for
+// with '.' (.git, .env, ...) are 404. No directory listings, and by default no index
+// files: a directory is 404. With `{indexFiles: true}` a directory that holds an
+// index.html serves it (`/web/`), and the same path without its final slash is
+// redirected (301) to the one with it, so the page's relative URLs resolve. Content types are set from the extension (application/wasm for
 // .wasm, so browsers compile it while it downloads; text/javascript for .mjs, which
 // module scripts and module workers require) and sent with `nosniff` and `no-store`.
 //
-// Run alone to look at the test page by hand: `node tests/browser/server.mjs [ROOT]`.
+// `{port}` picks the port (default 0: any free one).
+//
+// Run alone to look at the pages by hand (index files on, repository root by default):
+//   node tests/browser/server.mjs [ROOT] [--port N]        (`make serve` uses this)
 
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
-import { extname, resolve, sep } from 'node:path';
+import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const MIME_TYPES = {
@@ -50,12 +55,14 @@ function refuse(res, status, text) {
   res.end(text);
 }
 
-// The file a request names, or {status, text} saying why there is none.
-async function locate(root, rawUrl) {
-  let pathname;
+// The file a request names, {redirect} to the slash form of a directory with an index
+// file, or {status, text} saying why there is none.
+async function locate(root, rawUrl, indexFiles) {
+  let pathname, rawPath;
   try {
     // Only the path counts; the query (`?via=init`) and fragment are ignored.
-    pathname = decodeURIComponent(new URL(rawUrl, 'http://127.0.0.1/').pathname);
+    rawPath = new URL(rawUrl, 'http://127.0.0.1/').pathname;
+    pathname = decodeURIComponent(rawPath);
   } catch {
     return { status: 400, text: 'bad request path\n' };
   }
@@ -72,11 +79,25 @@ async function locate(root, rawUrl) {
     return { status: 404, text: 'not found\n' };
   }
   if (!inside(root, real)) return { status: 403, text: 'outside the served directory\n' };
+  if (info.isDirectory() && indexFiles) {
+    let index, indexInfo;
+    try {
+      index = await realpath(join(real, 'index.html'));
+      indexInfo = await stat(index);
+    } catch {
+      return { status: 404, text: 'not found\n' };
+    }
+    if (!inside(root, index)) return { status: 403, text: 'outside the served directory\n' };
+    if (!indexInfo.isFile()) return { status: 404, text: 'not found\n' };
+    // One leading slash only: '//host/' would be a protocol-relative redirect.
+    if (!rawPath.endsWith('/')) return { redirect: '/' + rawPath.replace(/^\/+/, '') + '/' };
+    return { file: index, size: indexInfo.size };
+  }
   if (!info.isFile()) return { status: 404, text: 'not found\n' }; // no directory listings
   return { file: real, size: info.size };
 }
 
-export async function startServer(rootDir, { log } = {}) {
+export async function startServer(rootDir, { log, port: wantedPort = 0, indexFiles = false } = {}) {
   const root = await realpath(resolve(rootDir));
   const server = createServer(async (req, res) => {
     const done = (status) => log?.({ method: req.method, url: req.url, status });
@@ -85,7 +106,12 @@ export async function startServer(rootDir, { log } = {}) {
       refuse(res, 405, 'method not allowed\n');
       return done(405);
     }
-    const found = await locate(root, req.url);
+    const found = await locate(root, req.url, indexFiles);
+    if (found.redirect) {
+      res.writeHead(301, { Location: found.redirect, 'Content-Length': 0, 'Cache-Control': 'no-store' });
+      res.end();
+      return done(301);
+    }
     if (!found.file) {
       refuse(res, found.status, found.text);
       return done(found.status);
@@ -104,7 +130,7 @@ export async function startServer(rootDir, { log } = {}) {
   });
   await new Promise((ok, fail) => {
     server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(wantedPort, '127.0.0.1', () => {
       server.off('error', fail);
       ok();
     });
@@ -124,8 +150,37 @@ export async function startServer(rootDir, { log } = {}) {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const root = process.argv[2] ?? fileURLToPath(new URL('../../', import.meta.url));
-  const server = await startServer(root, { log: (r) => console.log(r.status, r.method, r.url) });
-  console.log(`serving ${server.root} at ${server.url} (page: ${server.url}tests/browser/page.html)`);
-  process.on('SIGINT', () => server.close().then(() => process.exit(0)));
+  const usage = 'usage: node tests/browser/server.mjs [ROOT] [--port N]';
+  const args = process.argv.slice(2);
+  let root = fileURLToPath(new URL('../../', import.meta.url));
+  let port = 0;
+  let rootGiven = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--port' || a.startsWith('--port=')) {
+      const text = a === '--port' ? args[++i] : a.slice('--port='.length);
+      if (!/^\d{1,5}$/.test(text ?? '') || Number(text) > 65535) {
+        console.error(`server.mjs: --port needs a number 0..65535 (0: any free port)\n${usage}`);
+        process.exit(2);
+      }
+      port = Number(text);
+    } else if (a.startsWith('-') || rootGiven) {
+      console.error(`server.mjs: unexpected argument '${a}'\n${usage}`);
+      process.exit(2);
+    } else {
+      root = a;
+      rootGiven = true;
+    }
+  }
+  let server;
+  try {
+    server = await startServer(root, { port, indexFiles: true, log: (r) => console.log(r.status, r.method, r.url) });
+  } catch (e) {
+    console.error(`server.mjs: cannot serve on 127.0.0.1:${port}: ${e.code === 'EADDRINUSE' ? 'the port is in use' : e.message}`);
+    process.exit(1);
+  }
+  console.log(`serving ${server.root} at ${server.url} (Ctrl-C stops)`);
+  console.log(`  converter page: ${server.url}web/`);
+  console.log(`  API test page:  ${server.url}tests/browser/page.html`);
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.close().then(() => process.exit(0)));
 }
