@@ -264,9 +264,8 @@ static ox_status decide_settings(ox_ctx *ctx, const onnxify_options *o, ox_expor
     /* Options whose machinery is not built yet are refused, never ignored. */
     if (o->export_modules_as_functions)
         return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "export_modules_as_functions is not supported yet");
-    bool given;
+    bool given; /* dynamic_axes is validated once the graph is read (decide_dynamic_axes) */
     OX_TRY(object_option(ctx, o->dynamic_axes_json, "dynamic_axes", &given));
-    if (given) return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "dynamic_axes is not supported yet");
     OX_TRY(parse_custom_opsets(ctx, o->custom_opsets_json, s));
     if (o->operator_export_type != ONNXIFY_OPERATOR_EXPORT_ONNX)
         return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT,
@@ -300,6 +299,119 @@ static ox_status decide_settings(ox_ctx *ctx, const onnxify_options *o, ox_expor
                      "learnable model parameters may not translate correctly in the exported ONNX model "
                      "because constant folding mutates model parameters. Please consider turning off "
                      "constant folding or setting the training=TrainingMode.EVAL.");
+    return OX_OK;
+}
+
+/* A whole decimal integer ("0", "-1"), as a JSON object key. */
+static bool parse_axis(const char *text, int64_t *out)
+{
+    const char *p = text;
+    bool neg = *p == '-';
+    if (neg) p++;
+    if (!*p) return false;
+    uint64_t v = 0;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9') return false;
+        v = v * 10 + (uint64_t)(*p - '0');
+        if (v > (uint64_t)INT64_MAX) return false;
+    }
+    *out = neg ? -(int64_t)v : (int64_t)v;
+    return true;
+}
+
+static bool name_in(const char *key, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (names[i] && !strcmp(key, names[i])) return true;
+    return false;
+}
+
+/* dynamic_axes (seed: _validate_dynamic_axes), once the graph is read:
+ * {name: {"axis": "dim_name"}} or {name: [axis, ...]}, the list form naming
+ * its axes <name>_dynamic_axes_<position>. Valid names are input_names and
+ * output_names when given, else the names the exported model gives its
+ * inputs / outputs (outputs' are final only after the pipeline: such keys are
+ * checked there). */
+static ox_status decide_dynamic_axes(ox_ctx *ctx, const onnxify_options *o, ox_graph *g, ox_export_settings *s)
+{
+    if (!o->dynamic_axes_json) return OX_OK;
+    ox_json *v;
+    if (ox_json_parse(ctx, o->dynamic_axes_json, strlen(o->dynamic_axes_json), &v) != OX_OK) {
+        ctx->status = ONNXIFY_ERR_INVALID_ARGUMENT;
+        ox_fail_prefix(ctx, "dynamic_axes: ");
+        return ctx->status;
+    }
+    if (v->kind != OX_JSON_OBJECT)
+        return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "dynamic_axes must be a JSON object");
+    if (!v->count) return OX_OK;
+    ox_dynamic_axes_entry *entries = ox_arena_alloc(ctx->arena, v->count * sizeof(*entries));
+    if (!entries) return OX_NOMEM(ctx);
+    for (size_t k = 0; k < v->count; k++) {
+        const char *key = v->keys[k];
+        const ox_json *val = v->items[k];
+        ox_dynamic_axes_entry *e = &entries[k];
+        e->key = key;
+
+        bool valid = false;
+        if (o->n_input_names) valid = name_in(key, o->input_names, o->n_input_names);
+        else
+            for (int i = 0; i < ox_block_ninputs(g->top) && !valid; i++)
+                valid = ox_dynamic_axes_key_is_input(g, i, key, NULL, 0);
+        if (!valid && o->n_output_names) valid = name_in(key, o->output_names, o->n_output_names);
+        if (!valid && !o->n_output_names) e->check_name_late = true;
+        else if (!valid) ox_warn(ctx, "Provided key %s for dynamic axes is not a valid input/output name", key);
+
+        ox_dynamic_axis *axes = ox_arena_alloc(ctx->arena, (val->count + 1) * sizeof(*axes));
+        if (!axes) return OX_NOMEM(ctx);
+        int n = 0;
+        if (val->kind == OX_JSON_OBJECT) {
+            for (size_t j = 0; j < val->count; j++) {
+                int64_t axis;
+                if (!parse_axis(val->keys[j], &axis))
+                    return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT,
+                                   "The type of axis index is expected to be an integer (dynamic_axes['%s'] has "
+                                   "the key '%s')",
+                                   key, val->keys[j]);
+                if (val->items[j]->kind != OX_JSON_STRING)
+                    return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT,
+                                   "dynamic_axes['%s']: the name of axis %s must be a string", key, val->keys[j]);
+                int at = n;
+                for (int m = 0; m < n; m++)
+                    if (axes[m].axis == axis) at = m; /* a repeated key: the last one wins, as in a dict */
+                axes[at] = (ox_dynamic_axis){axis, val->items[j]->string};
+                if (at == n) n++;
+            }
+        } else if (val->kind == OX_JSON_ARRAY) {
+            /* torch's text, without a space after "input." */
+            ox_warn(ctx, "No names were found for specified dynamic axes of provided input.Automatically "
+                         "generated names will be applied to each dynamic axes of input %s",
+                    key);
+            for (size_t j = 0; j < val->count; j++) {
+                const ox_json *x = val->items[j];
+                if (x->kind != OX_JSON_NUMBER || !x->is_int)
+                    return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT,
+                                   "The type of axis index is expected to be an integer");
+                bool dup = false;
+                for (int m = 0; m < n && !dup; m++) dup = axes[m].axis == x->integer;
+                if (dup) {
+                    ox_warn(ctx, "Duplicate dynamic axis index %lld was provided for input %s.",
+                            (long long)x->integer, key);
+                    continue;
+                }
+                const char *name = ox_arena_printf(ctx->arena, "%s_dynamic_axes_%zu", key, j + 1);
+                if (!name) return OX_NOMEM(ctx);
+                axes[n++] = (ox_dynamic_axis){x->integer, name};
+            }
+        } else {
+            return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT,
+                           "dynamic_axes['%s'] must be an object {axis: name} or a list of axes, not %s", key,
+                           ox_json_kind_name(val->kind));
+        }
+        e->axes = axes;
+        e->naxes = n;
+    }
+    s->dynamic_axes = entries;
+    s->n_dynamic_axes = v->count;
     return OX_OK;
 }
 
@@ -346,7 +458,8 @@ static onnxify_status run_export(onnxify_exporter *ex, const char *graph_json, s
     if (st == OX_OK) {
         decide_training(&ctx, desc.model_training, &s);
         ctx.opset = s.opset;
-        st = ox_run_pipeline(desc.graph, &s, opt, &onnx);
+        st = decide_dynamic_axes(&ctx, opt, desc.graph, &s);
+        if (st == OX_OK) st = ox_run_pipeline(desc.graph, &s, opt, &onnx);
     }
     if (st == OX_OK) {
         ox_serialize_options so;

@@ -8,8 +8,15 @@ For each model (mlp, resnet18, mobilenet_v2, transformer_encoder_layer) OUT_DIR/
     graph.json, weights.safetensors   tools/torch_capture.py's capture of the model
     io.safetensors                    inputs `input.0`, ... and torch's eval outputs under
                                       torch.no_grad() `output.0`, ...
+    io_dynamic.safetensors            the same for inputs of another size (batch 3 instead of
+                                      the traced batch; transformer_encoder_layer also a
+                                      sequence length of 7 instead of 10): what a model exported
+                                      with dynamic_axes must compute
     torch_opset{9,13,17}.onnx         torch.onnx.export's own result (default options,
                                       do_constant_folding=True), for debugging comparisons only
+    torch_opset13_dynamic.onnx        (resnet18 only) torch.onnx.export at opset 13 with
+                                      input_names=['x'], output_names=['out'] and
+                                      dynamic_axes={'x': {0: 'batch'}, 'out': {0: 'batch'}}
 
 Every model is built after `torch.manual_seed(0)` with random weights. Normalization layers and
 zero-initialized biases are perturbed as well (BatchNorm running stats and affine parameters,
@@ -90,11 +97,34 @@ def build(name):
     return model, (torch.randn(*shape),)
 
 
+# The input shape of io_dynamic.safetensors per model (dims that differ from the trace's).
+DYNAMIC_SHAPES = {
+    "mlp": (3, 16),
+    "resnet18": (3, 3, 224, 224),
+    "mobilenet_v2": (3, 3, 224, 224),
+    "transformer_encoder_layer": (3, 7, 64),
+}
+DYNAMIC_TORCH_ONNX = ("resnet18",)
+
+
 def outputs_of(name, with_torch_onnx=True):
     files = ["graph.json", "weights.safetensors", "io.safetensors"]
+    if name in DYNAMIC_SHAPES:
+        files.append("io_dynamic.safetensors")
     if with_torch_onnx:
         files += ["torch_opset%d.onnx" % o for o in OPSETS]
+        if name in DYNAMIC_TORCH_ONNX:
+            files.append("torch_opset13_dynamic.onnx")
     return files
+
+
+def dynamic_args(name):
+    """Inputs of another size for io_dynamic.safetensors (own generator: the traced inputs
+    and weights stay as they are)."""
+    import torch
+
+    gen = torch.Generator().manual_seed(1)
+    return (torch.randn(*DYNAMIC_SHAPES[name], generator=gen),)
 
 
 def up_to_date(out_dir, files):
@@ -105,14 +135,16 @@ def up_to_date(out_dir, files):
     return oldest > max(os.path.getmtime(d) for d in DEPENDENCIES)
 
 
-def torch_export(model, args, path, opset):
-    """torch.onnx.export with default options (constant folding on), written atomically."""
+def torch_export(model, args, path, opset, **options):
+    """torch.onnx.export with default options (constant folding on) plus `options`, written
+    atomically."""
     import torch
 
     tmp = path + ".tmp"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(model, args, tmp, opset_version=opset, do_constant_folding=True)
+        torch.onnx.export(model, args, tmp, opset_version=opset, do_constant_folding=True,
+                          **options)
     os.replace(tmp, path)
 
 
@@ -132,9 +164,17 @@ def make(name, out_dir, with_torch_onnx=True, source="trimmed"):
         raise SystemExit("%s: no_grad outputs differ from the trace outputs (max %g)"
                          % (name, diff))
     torch_capture.write_io(os.path.join(out_dir, "io.safetensors"), info["inputs"], outs)
+    if name in DYNAMIC_SHAPES:
+        dyn = dynamic_args(name)
+        torch_capture.write_io(os.path.join(out_dir, "io_dynamic.safetensors"), list(dyn),
+                               torch_capture.eval_outputs(model, dyn))
     if with_torch_onnx:
         for opset in OPSETS:
             torch_export(model, args, os.path.join(out_dir, "torch_opset%d.onnx" % opset), opset)
+        if name in DYNAMIC_TORCH_ONNX:
+            torch_export(model, args, os.path.join(out_dir, "torch_opset13_dynamic.onnx"), 13,
+                         input_names=["x"], output_names=["out"],
+                         dynamic_axes={"x": {0: "batch"}, "out": {0: "batch"}})
     sizes = {f: os.path.getsize(os.path.join(out_dir, f))
              for f in outputs_of(name, with_torch_onnx)}
     print("%-26s %5d nodes  graph.json %8d B  weights %9d B  io %7d B  (%.1fs; trace vs "

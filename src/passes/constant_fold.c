@@ -18,6 +18,13 @@
 
 typedef struct fold_mode {
     bool params;          /* parameters count as constants (do_constant_folding) */
+    /* During the conversion (ox_fold_static_from): constants made before the
+     * current symbolic may still be wanted by nodes not converted yet (the
+     * conversion's value map holds them without a use), and the symbolic's
+     * results are wanted by the next ones: neither is dropped when unused. */
+    uint32_t keep_before;
+    ox_value **track;
+    int ntrack;
 } fold_mode;
 
 static bool is_param(const ox_value *v) { return v->init && ox_value_is_graph_input(v); }
@@ -36,10 +43,13 @@ static bool is_none_constant(const ox_value *v)
 
 /* Destroys the producer of v when it is a constant nobody uses any more;
  * *next (the walk's next node) moves on if that is the node destroyed. */
-static void drop_if_dead(ox_value *v, ox_node **next)
+static void drop_if_dead(ox_value *v, ox_node **next, const fold_mode *mode)
 {
     ox_node *p = v->node;
     if (!p->prev || p->noutputs != 1 || p->outputs[0]->nuses) return; /* unlinked already, or used */
+    if (p->seq < mode->keep_before) return;
+    for (int i = 0; i < mode->ntrack; i++)
+        if (mode->track[i] == v) return;
     if (!ox_node_is(p, "onnx::Constant") && !is_none_constant(v)) return;
     if (p == *next) *next = p->next;
     ox_node_destroy(p);
@@ -141,7 +151,7 @@ static ox_status fold_node(ox_graph *g, ox_node *n, int opset, fold_mode mode, o
     if (before == OX_OK && g->ctx->status != OX_OK) return g->ctx->status; /* out of memory */
 
     ox_node_destroy(n);
-    for (int i = 0; i < nin; i++) drop_if_dead(vals[i], next);
+    for (int i = 0; i < nin; i++) drop_if_dead(vals[i], next, &mode);
     *folded = nv;
     return OX_OK;
 }
@@ -185,10 +195,11 @@ ox_status ox_pass_fold_static_shapes(ox_graph *g, int opset, bool *changed)
 ox_status ox_fold_static_from(ox_graph *g, ox_node *first, int opset, ox_value **track, int ntrack)
 {
     ox_block *b = first->owner;
+    fold_mode mode = {.params = false, .keep_before = first->seq, .track = track, .ntrack = ntrack};
     for (ox_node *n = first; n != b->ret;) {
         ox_node *next = n->next;
         ox_value *old = n->noutputs == 1 ? n->outputs[0] : NULL, *folded;
-        OX_TRY(fold_node(g, n, opset, (fold_mode){.params = false}, &next, &folded));
+        OX_TRY(fold_node(g, n, opset, mode, &next, &folded));
         if (folded)
             for (int i = 0; i < ntrack; i++)
                 if (track[i] == old) track[i] = folded;

@@ -13,6 +13,22 @@ typedef struct ox_custom_opset {
     int64_t version;
 } ox_custom_opset;
 
+/* dynamic_axes, validated by export.c: one entry per key, in the given
+ * order; list forms already carry their generated names. */
+typedef struct ox_dynamic_axis {
+    int64_t axis;
+    const char *name;
+} ox_dynamic_axis;
+
+typedef struct ox_dynamic_axes_entry {
+    const char *key;
+    const ox_dynamic_axis *axes;
+    int naxes;
+    /* The key names no input and no given output name: whether it is a valid
+     * name is known only once the exported outputs have their final names. */
+    bool check_name_late;
+} ox_dynamic_axes_entry;
+
 typedef struct ox_export_settings {
     int opset;
     bool training;                   /* export_training (TRAINING, or PRESERVE of a training model) */
@@ -28,6 +44,8 @@ typedef struct ox_export_settings {
     bool onnx_shape_inference;
     const ox_custom_opset *custom_opsets; /* custom_opsets: {domain: version} */
     size_t n_custom_opsets;
+    const ox_dynamic_axes_entry *dynamic_axes; /* dynamic_axes; NULL when none */
+    size_t n_dynamic_axes;
 } ox_export_settings;
 
 /* ---- torch-level (seed: _optimize_graph, before the conversion) ---- */
@@ -45,6 +63,25 @@ ox_status ox_pass_remove_inplace_ops(ox_graph *g, bool *changed);
 /* An in-place aten op writing into a view of another tensor (a side effect
  * DCE must keep; remove_inplace_ops refuses it). */
 bool ox_writes_into_view(const ox_node *n);
+
+/* dynamic_axes (set_dynamic_input_shape.c, propagate_dynamic_dims.c).
+ * Whether `key` names top-block input i of the TorchScript graph:
+ * input_names[i] when given, else its debug name, or for an unnamed input
+ * the name the exported model gives it (its number "3", or "onnx::Conv_3"). */
+bool ox_dynamic_axes_key_is_input(ox_graph *g, int i, const char *key, const char *const *input_names,
+                                  size_t n_input_names);
+/* seed: _jit_pass_onnx_set_dynamic_input_shape: the named dims of graph
+ * inputs become unknown and carry their dynamic_axes names. */
+ox_status ox_pass_set_dynamic_input_shape(ox_graph *g, const ox_dynamic_axes_entry *axes, size_t n,
+                                          const char *const *input_names, size_t n_input_names, bool *changed);
+/* The traced sizes of values that depend on dynamic input dims become
+ * unknown (onnxify's stand-in for the symbolic shapes of torch's ONNX shape
+ * inference), dynamic_axes names flowing along where a dim flows unchanged. */
+ox_status ox_pass_propagate_dynamic_dims(ox_graph *g, bool *changed);
+/* On the exported graph (final names): inputs and outputs named in
+ * dynamic_axes get the dim names (seed: the serializer's dynamic_axes
+ * lookup); keys matching no input/output name are reported (warning). */
+ox_status ox_pass_apply_dynamic_axes_names(ox_graph *g, const ox_dynamic_axes_entry *axes, size_t n, bool *changed);
 
 /* ---- the conversion (seed: _jit_pass_onnx) ---- */
 /* Builds the ONNX graph from the TorchScript graph `in`. */

@@ -47,6 +47,13 @@ ox_status ox_run_pipeline(ox_graph *tg, const ox_export_settings *s, const onnxi
     STEP("remove_print", ox_pass_remove_print(tg, NULL));
     STEP("erase_number_types", ox_pass_erase_number_types(tg, NULL));
     STEP("dce", ox_pass_dce(tg, NULL));
+    if (s->n_dynamic_axes && s->onnx_shape_inference) {
+        /* seed step 21, and what torch's shape inference then knows */
+        STEP("onnx_set_dynamic_input_shape",
+             ox_pass_set_dynamic_input_shape(tg, s->dynamic_axes, s->n_dynamic_axes, opt->input_names,
+                                             opt->n_input_names, NULL));
+        STEP("propagate_dynamic_dims", ox_pass_propagate_dynamic_dims(tg, NULL));
+    }
 
     /* the conversion and the onnx-level cleanups */
     ox_graph *g;
@@ -75,6 +82,9 @@ ox_status ox_run_pipeline(ox_graph *tg, const ox_export_settings *s, const onnxi
     STEP("dce_allow_deleting_nodes_with_side_effects", ox_pass_dce(g, NULL));
     STEP("onnx_deduplicate_initializers", ox_pass_deduplicate_initializers(g, s->training, NULL));
     STEP("onnx_assign_scoped_names_for_node_and_value", ox_pass_scoped_names(g, NULL));
+    /* the serializer's dynamic_axes lookup, by final input/output names */
+    if (s->n_dynamic_axes)
+        STEP("dynamic_axes_names", ox_pass_apply_dynamic_axes_names(g, s->dynamic_axes, s->n_dynamic_axes, NULL));
     if (s->verbose) ox_info(tg->ctx, "Exported graph: %s", ox_graph_to_text(g));
     *out = g;
     return OX_OK;

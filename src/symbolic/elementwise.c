@@ -1,5 +1,5 @@
 /* Elementwise arithmetic, comparisons and logic: add, sub, mul, div and its
- * rounding modes, pow, the unary math ops, clamp, where, masked_fill
+ * rounding modes, remainder, fmod, pow, the unary math ops, clamp, where, masked_fill
  * (torch's symbolic_opset8/9/10/11/12 forms).
  *
  * Mixed dtypes are mostly left to scalar_type_analysis, as in torch:
@@ -481,6 +481,31 @@ static ox_status floor_divide_10(ox_sym *g)
     return ox_set_out(g, 0, floor_divide_10_of(g, g->in[0], g->in[1]));
 }
 
+/* remainder(self, other) = self - floor_divide(self, other) * other, with
+ * opset 9's floor division whatever the target (torch calls it directly). */
+static ox_status remainder_9(ox_sym *g)
+{
+    OX_TRY(need_inputs(g, 2));
+    ox_value *a = g->in[0], *b = g->in[1];
+    ox_value *div = floor_divide_9_of(g, a, b);
+    return ox_set_out(g, 0, op2(g, "Sub", a, op2(g, "Mul", div, b)));
+}
+
+/* Opset 11: integer operands take Mod(fmod=0), which rounds like Python's %. */
+static ox_status remainder_11(ox_sym *g)
+{
+    OX_TRY(need_inputs(g, 2));
+    if (is_fp(g->in[0]) || is_fp(g->in[1])) return remainder_9(g);
+    return ox_set_out(g, 0, attr_i(op2(g, "Mod", g->in[0], g->in[1]), "fmod", 0));
+}
+
+/* fmod keeps the dividend's sign: Mod(fmod=1). */
+static ox_status fmod_10(ox_sym *g)
+{
+    OX_TRY(need_inputs(g, 2));
+    return ox_set_out(g, 0, attr_i(op2(g, "Mod", g->in[0], g->in[1]), "fmod", 1));
+}
+
 /* ---- pow ---------------------------------------------------------------- */
 
 /* Opset 9: Pow takes floats; a non-float base is cast to float and a
@@ -834,6 +859,9 @@ const ox_symbolic_entry ox_symbolics_elementwise[] = {
     {"aten::floor_divide", 9, floor_divide},
     {"aten::floordiv", 9, floor_divide},
     {"aten::_floor_divide", 10, floor_divide_10},
+    {"aten::remainder", 9, remainder_9},
+    {"aten::remainder", 11, remainder_11},
+    {"aten::fmod", 10, fmod_10},
     {"aten::pow", 9, pow_9},
     {"aten::pow", 12, pow_12},
     {"aten::sqrt", 9, sqrt_},

@@ -17,5 +17,6 @@ extern const ox_symbolic_entry ox_symbolics_dropout[];     /* dropout.c: dropout
 extern const ox_symbolic_entry ox_symbolics_reduce[];      /* reduce.c: mean, sum, ... */
 extern const ox_symbolic_entry ox_symbolics_tensor[];      /* tensor.c: to, zeros, full, arange, ... */
 extern const ox_symbolic_entry ox_symbolics_indexing[];    /* indexing.c: gather, scatter, index, topk, ... */
+extern const ox_symbolic_entry ox_symbolics_rnn[];         /* rnn.c: lstm, gru, rnn_tanh, rnn_relu, lstm_cell */
 
 #endif

@@ -161,13 +161,18 @@ ox_value *ox_cast(ox_sym *g, ox_value *x, ox_dtype to)
 static bool fresh_shape_constant(ox_sym *g, ox_value *v)
 {
     if (!ox_node_is(v->node, "onnx::Constant") || v->nuses != 0 || v->node->next != g->block->ret) return false;
+    /* an argument of the node (a converted prim::Constant list) is not the caller's */
+    for (int i = 0; i < g->nin; i++)
+        if (g->in[i] == v) return false;
     const ox_tensor *t = ox_value_const_tensor(v);
     return t && t->dtype == OX_INT64 && t->rank == 1;
 }
 
-/* torch's _reshape_helper: a shape known at export time becomes a fresh
- * int64 constant; anything else (a tensor, a ListConstruct with runtime
- * elements) is passed as it is. allowzero is always 0 (set from opset 14). */
+/* torch's _reshape_helper: a constant shape becomes a fresh int64 constant;
+ * anything else is passed as it is, a ListConstruct too, even when its
+ * elements have become constants (torch reads only onnx::Constant here; the
+ * ONNX peephole turns the list into Concat(Unsqueeze(...))). allowzero is
+ * always 0 (set from opset 14). */
 ox_value *ox_reshape(ox_sym *g, ox_value *x, ox_value *shape)
 {
     if (!x || !shape) return NULL;
@@ -175,8 +180,8 @@ ox_value *ox_reshape(ox_sym *g, ox_value *x, ox_value *shape)
     int n;
     if (fresh_shape_constant(g, shape)) {
         /* use it as it is */
-    } else if ((ox_value_is_constant(shape) || ox_node_is(shape->node, "prim::ListConstruct")) &&
-               !ox_value_is_none(shape) && ox_value_const_ints(g->graph, shape, &vals, &n)) {
+    } else if (ox_value_is_constant(shape) && !ox_value_is_none(shape) &&
+               ox_value_const_ints(g->graph, shape, &vals, &n)) {
         shape = ox_const_i64s(g, vals, n);
     }
     ox_value *y = op2(g, "Reshape", x, shape);

@@ -1,6 +1,7 @@
 /* Shape and layout ops: view/reshape, flatten/unflatten, transpose/permute,
  * squeeze/unsqueeze, cat/stack, expand/repeat, split/chunk/unbind,
- * select/slice/narrow, size/dim/numel, contiguous, type_as.
+ * select/slice/narrow, size/dim/numel, contiguous, type_as, pad (constant,
+ * reflect, replicate, circular).
  *
  * Each symbolic emits what torch's function of the same name emits for the
  * target opset (torch 1.13 for opsets <= 17; aten::unflatten follows the
@@ -58,6 +59,12 @@ static ox_value *set_i(ox_value *v, const char *name, int64_t i)
 static ox_value *set_is(ox_value *v, const char *name, const int64_t *is, int n)
 {
     if (!v || ox_node_set_is(v->node, name, is, n) != OX_OK) return NULL;
+    return v;
+}
+
+static ox_value *set_s(ox_value *v, const char *name, const char *str)
+{
+    if (!v || ox_node_set_s(v->node, name, str) != OX_OK) return NULL;
     return v;
 }
 
@@ -1198,6 +1205,203 @@ static ox_status type_as(ox_sym *g)
                         "the dtype of the parameter passed to the type_as function is correct.");
 }
 
+/* ---- pad ----------------------------------------------------------------- */
+
+/* aten::pad(self, int[] pad, str mode, float? value) and the per-mode ops
+ * constant_pad_nd(self, pad, value), reflection_pad{1,2,3}d(self, pad),
+ * replication_pad{1,2,3}d(self, pad). torch's `pad` lists (begin, end)
+ * pairs from the last dim backwards; ONNX's Pad wants every begin, then
+ * every end, from the first dim. Before opset 11 the pads are an attribute
+ * (so they must be known at export time); from 11 they are computed in the
+ * graph (opset 11's _prepare_onnx_paddings), which also serves runtime
+ * sizes. */
+
+#define PAD_MAX_VALUES 4096 /* pad entries: a bound against absurd input */
+
+/* opset 9's _prepare_onnx_paddings on a known list, Python slicing included:
+ * zeros appended up to 2*rank entries, then entries len-2, len-4, ... (the
+ * begins) followed by len-1, len-3, ... (the ends). */
+static int64_t *onnx_paddings_9(ox_sym *g, const int64_t *pad, int n, int rank, int *nout)
+{
+    int len = n > 2 * rank ? n : 2 * rank;
+    int64_t *full = ox_arena_alloc(g->graph->arena, (size_t)(len + 1) * sizeof(int64_t));
+    int64_t *out = ox_arena_alloc(g->graph->arena, (size_t)(len + 1) * sizeof(int64_t));
+    if (!full || !out) {
+        OX_NOMEM(g->ctx);
+        return NULL;
+    }
+    for (int i = 0; i < len; i++) full[i] = i < n ? pad[i] : 0;
+    int k = 0;
+    for (int i = len - 2; i >= 0; i -= 2) out[k++] = full[i];
+    for (int i = len - 1; i >= 0; i -= 2) out[k++] = full[i];
+    *nout = k;
+    return out;
+}
+
+/* opset 9's _convert_padding_node: the pad sizes, which must be constants. */
+static ox_status pad_sizes_9(ox_sym *g, int64_t **pad, int *n)
+{
+    if (!const_ints(g, g->in[1], pad, n))
+        return opset_unsupported_detailed(g, "Pad", 9, 11, "The sizes of the padding must be constant");
+    if (*n > PAD_MAX_VALUES) return ox_sym_error(g, 1, "pad: %d padding values", *n);
+    return OX_OK;
+}
+
+/* Pad with attributes (mode, pads[, value]); integer inputs go through float
+ * (torch's _op_with_optional_float_cast, opset_before=11). */
+static ox_status pad_attr_form(ox_sym *g, const char *mode, bool has_value, double value)
+{
+    uint32_t mark = g->graph->next_node_seq;
+    int64_t *pad;
+    int n;
+    OX_TRY(pad_sizes_9(g, &pad, &n));
+    int rank = ox_rank(g->in[0]);
+    if (rank < 0) return ox_sym_error(g, 0, "Unsupported: ONNX export of Pad of an input of unknown rank");
+    int np;
+    int64_t *pads = onnx_paddings_9(g, pad, n, rank, &np);
+    if (!pads) return g->ctx->status;
+    ox_node *node = NULL;
+    ox_value *y = ox_ew_float_cast_op(g, "Pad", &g->in[0], 1, 11, mark, &node);
+    if (!y) return g->ctx->status;
+    if (ox_node_set_s(node, "mode", mode) != OX_OK || ox_node_set_is(node, "pads", pads, np) != OX_OK ||
+        (has_value && ox_node_set_f(node, "value", value) != OX_OK))
+        return OX_NOMEM(g->ctx);
+    return ox_set_out(g, 0, y);
+}
+
+/* The pad value of constant mode (argument `vi`): None leaves Pad's default 0. */
+static ox_status constant_pad_9(ox_sym *g, int vi)
+{
+    double value = 0;
+    bool has_value = vi < g->nin && !is_none(g, vi);
+    if (has_value) {
+        if (!ox_arg_is_const(g, vi))
+            return opset_unsupported_detailed(g, "Pad", 9, 11, "The value for the padding must be constant");
+        OX_TRY(ox_arg_float(g, vi, &value));
+    }
+    return pad_attr_form(g, "constant", has_value, value);
+}
+
+/* opset 11's _prepare_onnx_paddings: the same reordering in the graph.
+ * [pad..., 0 * (2*rank - len(pad))] -> Reshape [-1, 2] -> reversed rows ->
+ * Transpose -> Reshape [-1] -> int64. */
+static ox_value *onnx_paddings_11(ox_sym *g, ox_value *input, ox_value *pad)
+{
+    /* a runtime int[] that is not a ListConstruct: a sequence of scalars */
+    if (!is_list_construct(pad) && pad->type && pad->type->kind == OX_TYPE_LIST && pad->type->nelems > 0 &&
+        (pad->type->elems[0]->kind == OX_TYPE_INT || pad->type->elems[0]->kind == OX_TYPE_FLOAT))
+        pad = set_i(set_i(op1(g, "ConcatFromSequence", pad), "axis", 0), "new_axis", 1);
+    ox_value *index = const1(g, 0);
+    ox_value *pad_len = set_i(op2(g, "Gather", op1(g, "Shape", pad), index), "axis", 0);
+    int rank = ox_rank(input);
+    ox_value *r = rank >= 0 ? ox_const_i64(g, rank) : op1(g, "Size", op1(g, "Shape", input));
+    ox_value *extension = op2(g, "Sub", op2(g, "Mul", r, ox_const_i64(g, 2)), pad_len);
+    pad = ox_cast(g, pad, OX_INT64);
+    ox_value *zeros = op1(g, "ConstantOfShape", extension);
+    if (zeros) {
+        int64_t one = 1;
+        ox_tensor *t = ox_tensor_alloc(g->graph->arena, OX_INT64, 1, &one);
+        if (!t) {
+            OX_NOMEM(g->ctx);
+            return NULL;
+        }
+        ox_tensor_set_i(t, 0, 0);
+        if (ox_node_set_t(zeros->node, "value", t) != OX_OK) return NULL;
+    }
+    ox_value *paddings = set_i(op2(g, "Concat", pad, zeros), "axis", 0);
+    int64_t pairs[2] = {-1, 2};
+    paddings = ox_reshape(g, paddings, ox_const_i64s(g, pairs, 2));
+    /* opset 10's flip(paddings, [0]) */
+    int64_t axes[1] = {0}, starts[1] = {-1}, ends[1] = {-I64_MAX}, steps[1] = {-1};
+    paddings = ox_slice(g, paddings, axes, starts, ends, steps, 1);
+    int64_t perm[2] = {1, 0};
+    paddings = set_is(op1(g, "Transpose", paddings), "perm", perm, 2);
+    paddings = ox_reshape(g, paddings, const1(g, -1));
+    return ox_cast(g, paddings, OX_INT64);
+}
+
+static ox_status pad_input_form(ox_sym *g, const char *mode)
+{
+    ox_value *pads = onnx_paddings_11(g, g->in[0], g->in[1]);
+    return ox_set_out(g, 0, set_s(op2(g, "Pad", g->in[0], pads), "mode", mode));
+}
+
+/* Opset 11's constant_pad_nd: a constant 0-d value becomes a constant of the
+ * input's dtype (torch's _if_scalar_type_as); None stays an omitted input. */
+static ox_status constant_pad_11(ox_sym *g, int vi)
+{
+    ox_value *x = g->in[0];
+    ox_value *value = vi < g->nin ? g->in[vi] : ox_none(g);
+    ox_value *pads = onnx_paddings_11(g, x, g->in[1]);
+    if (!pads) return g->ctx->status;
+    const ox_tensor *vt;
+    if (value && is_const_value(value) && (vt = ox_value_const_tensor(value)) && vt->rank == 0 && vt->data) {
+        ox_dtype dt = ox_elem_type(x) != OX_UNDEFINED ? ox_elem_type(x) : vt->dtype;
+        double f = ox_tensor_get_f(vt, 0);
+        value = ox_dtype_is_floating(dt) || dt == OX_BOOL ? ox_const_scalar(g, dt, f)
+                                                          : ox_const_scalar(g, dt, (double)ox_tensor_get_i(vt, 0));
+    }
+    ox_value *in[3] = {x, pads, value};
+    return ox_set_out(g, 0, set_s(op_in(g, "Pad", 3, in), "mode", "constant"));
+}
+
+/* opset 9's _pad_circular (used by every opset): per padded dim, pieces
+ * sliced off the input concatenated around it. torch 1.13 takes them as
+ * below (the "left" piece is x[-(p+1):-1] with p from the dim's end pad),
+ * which differs from eager circular padding; onnxify follows torch. */
+static ox_status pad_circular(ox_sym *g)
+{
+    int64_t *pad;
+    int n;
+    OX_TRY(pad_sizes_9(g, &pad, &n));
+    if (n % 2 != 0) return ox_sym_error(g, 1, "circular padding needs an even number of padding values, got %d", n);
+    ox_value *cur = g->in[0];
+    for (int idx = 0; idx < n / 2; idx++) {
+        int64_t pad_l = pad[n - (2 * idx + 1)], pad_r = pad[n - (2 * idx + 2)];
+        int64_t axis[1] = {2 + idx};
+        ox_value *pieces[3];
+        int k = 0;
+        if (pad_l > 0) {
+            int64_t s[1] = {-(pad_l + 1)}, e[1] = {-1};
+            pieces[k++] = ox_slice(g, cur, axis, s, e, NULL, 1);
+        }
+        if (pad_l < 0 || pad_r < 0) {
+            int64_t s[1] = {pad_l < 0 ? -pad_l : 0}, e[1] = {-(1 + (pad_r < 0 ? -pad_r : 0))};
+            pieces[k++] = ox_slice(g, cur, axis, s, e, NULL, 1);
+        } else {
+            pieces[k++] = cur;
+        }
+        if (pad_r > 0) {
+            int64_t s[1] = {0}, e[1] = {pad_r};
+            pieces[k++] = ox_slice(g, cur, axis, s, e, NULL, 1);
+        }
+        cur = set_i(op_in(g, "Concat", k, pieces), "axis", 2 + idx);
+        if (!cur) return g->ctx->status;
+    }
+    return ox_set_out(g, 0, cur);
+}
+
+static ox_status constant_pad_nd_9(ox_sym *g) { return constant_pad_9(g, 2); }
+static ox_status constant_pad_nd_11(ox_sym *g) { return constant_pad_11(g, 2); }
+static ox_status reflection_pad_9(ox_sym *g) { return pad_attr_form(g, "reflect", false, 0); }
+static ox_status reflection_pad_11(ox_sym *g) { return pad_input_form(g, "reflect"); }
+static ox_status replication_pad_9(ox_sym *g) { return pad_attr_form(g, "edge", false, 0); }
+static ox_status replication_pad_11(ox_sym *g) { return pad_input_form(g, "edge"); }
+
+static ox_status pad_common(ox_sym *g, bool input_form)
+{
+    const char *mode;
+    OX_TRY(ox_arg_str(g, 2, &mode));
+    if (!strcmp(mode, "replicate")) return input_form ? replication_pad_11(g) : replication_pad_9(g);
+    if (!strcmp(mode, "reflect")) return input_form ? reflection_pad_11(g) : reflection_pad_9(g);
+    if (!strcmp(mode, "constant")) return input_form ? constant_pad_11(g, 3) : constant_pad_9(g, 3);
+    if (!strcmp(mode, "circular")) return pad_circular(g);
+    return ox_sym_error(g, 0, "Unrecognized padding mode %s", mode);
+}
+
+static ox_status pad_9(ox_sym *g) { return pad_common(g, false); }
+static ox_status pad_11(ox_sym *g) { return pad_common(g, true); }
+
 /* ---- the table ----------------------------------------------------------- */
 
 const ox_symbolic_entry ox_symbolics_shape[] = {
@@ -1261,5 +1465,22 @@ const ox_symbolic_entry ox_symbolics_shape[] = {
     {"aten::narrow", 9, narrow_9},
     {"aten::narrow", 11, narrow_11},
     {"aten::type_as", 9, type_as},
+    {"aten::pad", 9, pad_9},
+    {"aten::pad", 11, pad_11},
+    {"aten::constant_pad_nd", 9, constant_pad_nd_9},
+    {"aten::constant_pad_nd", 11, constant_pad_nd_11},
+    {"aten::reflection_pad1d", 9, reflection_pad_9},
+    {"aten::reflection_pad1d", 11, reflection_pad_11},
+    {"aten::reflection_pad2d", 9, reflection_pad_9},
+    {"aten::reflection_pad2d", 11, reflection_pad_11},
+    {"aten::reflection_pad3d", 9, reflection_pad_9},
+    {"aten::reflection_pad3d", 11, reflection_pad_11},
+    {"aten::replication_pad1d", 9, replication_pad_9},
+    {"aten::replication_pad1d", 11, replication_pad_11},
+    {"aten::replication_pad2d", 9, replication_pad_9},
+    {"aten::replication_pad2d", 11, replication_pad_11},
+    {"aten::replication_pad3d", 9, replication_pad_9},
+    {"aten::replication_pad3d", 11, replication_pad_11},
+    {"aten::_pad_circular", 9, pad_circular},
     {0},
 };

@@ -219,6 +219,49 @@ static void test_floor_divide_truncates(void)
     tg_free(&t);
 }
 
+/* remainder: opset 9's floor division whatever the target for floats and
+ * before opset 11; Mod(fmod=0) for integers from 11. fmod: Mod(fmod=1) from 10. */
+static void test_remainder(void)
+{
+    tg t;
+    const char *ints = BINARY_G(TG_I64("2"), TG_I64("2"), "", "aten::remainder", "\"a\",\"b\"", TG_I64("2"));
+    const char *floats = BINARY_G(TG_F32("2"), TG_F32("2"), "", "aten::remainder", "\"a\",\"b\"", TG_F32("2"));
+    CHECK_STR(convert(&t, ints, 9), "Div,Constant,Less,Less,Xor,Mul,Sub,Equal,Not,And,Constant,Mul,Sub,Mul,Sub");
+    tg_free(&t);
+    CHECK_STR(convert(&t, ints, 10), "Div,Constant,Less,Less,Xor,Mul,Sub,Equal,Not,And,Constant,Mul,Sub,Mul,Sub");
+    tg_free(&t);
+    CHECK_STR(convert(&t, ints, 11), "Mod");
+    if (t.onnx) CHECK_EQ_INT(attr_i(nth(t.onnx, "onnx::Mod", 0), "fmod"), 0);
+    tg_free(&t);
+    CHECK_STR(convert(&t, floats, 9), "Div,Floor,Mul,Sub");
+    tg_free(&t);
+    CHECK_STR(convert(&t, floats, 17), "Div,Floor,Mul,Sub");
+    if (t.onnx) {
+        /* self - floor(self / other) * other */
+        ox_node *sub = nth(t.onnx, "onnx::Sub", 0), *mul = nth(t.onnx, "onnx::Mul", 0);
+        CHECK(sub && mul && sub->inputs[0] == ox_block_input(t.onnx->top, 0) && sub->inputs[1] == mul->outputs[0]);
+        CHECK(mul && mul->inputs[1] == ox_block_input(t.onnx->top, 1));
+    }
+    tg_free(&t);
+    /* a Python float divisor is a double constant: the float form */
+    CHECK_STR(convert(&t, UNARY_G(TG_I64("2"), TG_CONST_FLOAT("d", 1.5) ",", "aten::remainder", "\"a\",\"d\"",
+                                  TG_F32("2")), 13),
+              "Constant,Div,Floor,Mul,Sub");
+    tg_free(&t);
+}
+
+static void test_fmod(void)
+{
+    tg t;
+    const char *json = BINARY_G(TG_F32("2"), TG_F32("2"), "", "aten::fmod", "\"a\",\"b\"", TG_F32("2"));
+    CHECK_STR(convert(&t, json, 10), "Mod");
+    if (t.onnx) CHECK_EQ_INT(attr_i(nth(t.onnx, "onnx::Mod", 0), "fmod"), 1);
+    tg_free(&t);
+    CHECK_EQ_INT(convert_error(&t, json, 9), ONNXIFY_ERR_UNSUPPORTED_OPERATOR);
+    CHECK_CONTAINS(t.ctx.message, "Exporting the operator 'aten::fmod' to ONNX opset version 9 is not supported");
+    tg_free(&t);
+}
+
 /* ---- pow, unary math ---------------------------------------------------- */
 
 static void test_pow(void)
@@ -652,6 +695,8 @@ static const ox_test_case tests[] = {
     {"div_trunc", test_div_trunc},
     {"div_bad_rounding_mode", test_div_bad_rounding_mode},
     {"floor_divide_truncates", test_floor_divide_truncates},
+    {"remainder", test_remainder},
+    {"fmod", test_fmod},
     {"pow", test_pow},
     {"unary_ops", test_unary_ops},
     {"unary_int_casts", test_unary_int_casts},

@@ -1079,6 +1079,205 @@ static void test_bad_input(void)
     expect_fail(ea, 7, ONNXIFY_ERR_EXPORTER, "ONNX export failed on expand_as, which is not implemented for opset 7");
 }
 
+/* ---- pad ----------------------------------------------------------------- */
+
+#define CONST_STR(name, v)                                                                                   \
+    "{\"kind\":\"prim::Constant\",\"inputs\":[],\"outputs\":[{\"name\":\"" name "\",\"type\":{\"kind\":\"str\"}}]," \
+    "\"attributes\":[{\"name\":\"value\",\"kind\":\"s\",\"value\":\"" v "\"}]}"
+/* aten::pad(x, pad, mode, value) on x: [1, 2, 4, 5] (or `xtype`), the pad list and value as given. */
+#define PAD_G(xtype, pad_const, mode, value_const, ytype)                                                  \
+    TG_JSON("[" V("x", xtype) "]",                                                                         \
+            "[" pad_const "," CONST_STR("mode", mode) "," value_const "," N("aten::pad", Q("x") "," Q("pad") "," \
+            Q("mode") "," Q("v"), V("y", ytype)) "]", OUT_Y)
+
+static bool attr_str(ox_node *n, const char *name, const char *want)
+{
+    ox_attr *a = n ? ox_node_attr(n, name) : NULL;
+    return a && a->kind == OX_ATTR_S && !strcmp(a->v.s, want);
+}
+
+static double attr_f(ox_node *n, const char *name)
+{
+    ox_attr *a = n ? ox_node_attr(n, name) : NULL;
+    return a && a->kind == OX_ATTR_F ? a->v.f : -12345.0;
+}
+
+/* Before opset 11: one Pad, attributes mode, pads (ONNX order), value. */
+static void test_pad_attribute_form(void)
+{
+    for (int opset = 9; opset <= 10; opset++) {
+        tg t;
+        /* F.pad(x, (1, 2)): the last dim gets 1 before, 2 after; value None = no attribute */
+        CHECK(conv(&t, PAD_G(TG_F32("1,2,4,5"), TG_CONST_INTS("pad", 1, 2), "constant", TG_CONST_NONE("v"),
+                             TG_F32("1,2,4,8")), opset) == OX_OK);
+        if (t.onnx) {
+            ox_node *p = out_node(&t, 0);
+            CHECK(ox_node_is(p, "onnx::Pad") && p->ninputs == 1 && is_graph_input(&t, p->inputs[0], 0));
+            CHECK(attr_str(p, "mode", "constant"));
+            CHECK(ATTR_IS(p, "pads", 0, 0, 0, 1, 0, 0, 0, 2));
+            CHECK(no_attr(p, "value"));
+            /* torch's g.op sorts the attributes */
+            CHECK(p->attrs && !strcmp(p->attrs->name, "mode") && p->attrs->next && !strcmp(p->attrs->next->name, "pads"));
+        }
+        tg_free(&t);
+        CHECK(conv(&t, PAD_G(TG_F32("1,2,4,5"), TG_CONST_INTS("pad", 1, 2, 0, 3), "constant",
+                             TG_CONST_FLOAT("v", 0.5), TG_F32("1,2,7,8")), opset) == OX_OK);
+        if (t.onnx) {
+            ox_node *p = out_node(&t, 0);
+            CHECK(ATTR_IS(p, "pads", 0, 0, 0, 1, 0, 0, 3, 2));
+            CHECK(attr_f(p, "value") == 0.5);
+        }
+        tg_free(&t);
+        CHECK(conv(&t, PAD_G(TG_F32("1,2,4,5"), TG_CONST_INTS("pad", 1, 2, 2, 1), "reflect", TG_CONST_NONE("v"),
+                             TG_F32("1,2,7,8")), opset) == OX_OK);
+        if (t.onnx) {
+            CHECK(attr_str(out_node(&t, 0), "mode", "reflect"));
+            CHECK(ATTR_IS(out_node(&t, 0), "pads", 0, 0, 2, 1, 0, 0, 1, 2));
+        }
+        tg_free(&t);
+        CHECK(conv(&t, PAD_G(TG_F32("1,2,5"), TG_CONST_INTS("pad", 2, 1), "replicate", TG_CONST_NONE("v"),
+                             TG_F32("1,2,8")), opset) == OX_OK);
+        if (t.onnx) {
+            CHECK(attr_str(out_node(&t, 0), "mode", "edge"));
+            CHECK(ATTR_IS(out_node(&t, 0), "pads", 0, 0, 2, 0, 0, 1));
+        }
+        tg_free(&t);
+    }
+    /* an integer input goes through float (Pad-2 takes floats only) */
+    tg t;
+    CHECK(conv(&t, PAD_G(TG_I64("2,5"), TG_CONST_INTS("pad", 1, 1), "constant", TG_CONST_INT("v", 3),
+                         TG_I64("2,7")), 9) == OX_OK);
+    if (t.onnx) {
+        CHECK_STR(tg_kinds(t.onnx), "Cast,Pad,Cast");
+        CHECK(attr_f(tg_find(t.onnx, "onnx::Pad", 0), "value") == 3.0);
+        CHECK_EQ_INT(tg_attr_i(tg_find(t.onnx, "onnx::Cast", 1), "to", -1), OX_INT64);
+    }
+    tg_free(&t);
+}
+
+/* The per-mode ops take the same forms. */
+static void test_pad_mode_ops(void)
+{
+    tg t;
+    CHECK(conv(&t, TG_JSON(X("1,2,4,5"), "[" TG_CONST_INTS("pad", 1, 1, 1, 1) "," N("aten::reflection_pad2d",
+                           Q("x") "," Q("pad"), V("y", TG_F32("1,2,6,7"))) "]", OUT_Y), 9) == OX_OK);
+    if (t.onnx) CHECK(attr_str(out_node(&t, 0), "mode", "reflect") && ATTR_IS(out_node(&t, 0), "pads", 0, 0, 1, 1, 0, 0, 1, 1));
+    tg_free(&t);
+    CHECK(conv(&t, TG_JSON(X("1,2,5"), "[" TG_CONST_INTS("pad", 1, 0) "," N("aten::replication_pad1d",
+                           Q("x") "," Q("pad"), V("y", TG_F32("1,2,6"))) "]", OUT_Y), 13) == OX_OK);
+    if (t.onnx) {
+        ox_node *p = out_node(&t, 0);
+        CHECK(ox_node_is(p, "onnx::Pad") && p->ninputs == 2 && attr_str(p, "mode", "edge"));
+    }
+    tg_free(&t);
+    CHECK(conv(&t, TG_JSON(X("1,2,5"), "[" TG_CONST_INTS("pad", 1, 0) "," TG_CONST_FLOAT("v", 1.5) "," N(
+                           "aten::constant_pad_nd", Q("x") "," Q("pad") "," Q("v"), V("y", TG_F32("1,2,6"))) "]",
+                           OUT_Y), 10) == OX_OK);
+    if (t.onnx) CHECK(attr_str(out_node(&t, 0), "mode", "constant") && attr_f(out_node(&t, 0), "value") == 1.5);
+    tg_free(&t);
+}
+
+/* From opset 11 the pads are computed in the graph (opset 11's
+ * _prepare_onnx_paddings), in torch's node order. */
+static void test_pad_input_form(void)
+{
+    const char *seq = "Constant,prim::Constant,Constant,Shape,Gather,Constant,Constant,Mul,Sub,Cast,ConstantOfShape,"
+                      "Concat,Constant,Reshape,Constant,Constant,Constant,Constant,Slice,Transpose,Constant,Reshape,"
+                      "Cast,Pad";
+    int opsets[] = {11, 13, 17};
+    for (int k = 0; k < 3; k++) {
+        tg t;
+        CHECK(conv(&t, PAD_G(TG_F32("1,2,4,5"), TG_CONST_INTS("pad", 1, 2), "constant", TG_CONST_NONE("v"),
+                             TG_F32("1,2,4,8")), opsets[k]) == OX_OK);
+        if (t.onnx) {
+            ox_node *p = out_node(&t, 0);
+            CHECK(ox_node_is(p, "onnx::Pad") && attr_str(p, "mode", "constant") && p->ninputs == 3);
+            CHECK(p->ninputs == 3 && ox_value_is_none(p->inputs[2])); /* value None: omitted */
+            CHECK(no_attr(p, "pads"));
+            ox_node *gather = tg_find(t.onnx, "onnx::Gather", 0);
+            CHECK(gather && CONST_IN(gather, 1, 1, 0) && ox_node_is(gather->inputs[0]->node, "onnx::Shape"));
+            ox_node *mul = tg_find(t.onnx, "onnx::Mul", 0);
+            CHECK(CONST_IN(mul, 0, 0, 4) && CONST_IN(mul, 1, 0, 2)); /* rank * 2 */
+            ox_node *cos = tg_find(t.onnx, "onnx::ConstantOfShape", 0);
+            ox_attr *a = cos ? ox_node_attr(cos, "value") : NULL;
+            CHECK(a && a->kind == OX_ATTR_T && a->v.t->dtype == OX_INT64 && ox_tensor_get_i(a->v.t, 0) == 0);
+            CHECK(CONST_IN(tg_find(t.onnx, "onnx::Reshape", 0), 1, 1, -1, 2));
+            ox_node *flip = tg_find(t.onnx, "onnx::Slice", 0);
+            CHECK(flip && flip->ninputs == 5 && CONST_IN(flip, 1, 1, -1) && CONST_IN(flip, 2, 1, -INT64_MAX) &&
+                  CONST_IN(flip, 3, 1, 0) && CONST_IN(flip, 4, 1, -1));
+            CHECK(ATTR_IS(tg_find(t.onnx, "onnx::Transpose", 0), "perm", 1, 0));
+            CHECK(CONST_IN(tg_find(t.onnx, "onnx::Reshape", 1), 1, 1, -1));
+            CHECK_EQ_INT(tg_attr_i(tg_find(t.onnx, "onnx::Cast", 1), "to", -1), OX_INT64);
+            if (opsets[k] >= 14) CHECK_EQ_INT(tg_attr_i(tg_find(t.onnx, "onnx::Reshape", 0), "allowzero", -1), 0);
+            CHECK_STR(tg_kinds(t.onnx), seq);
+        }
+        tg_free(&t);
+    }
+    /* a constant value becomes a constant of the input's dtype */
+    tg t;
+    CHECK(conv(&t, PAD_G(TG_F32("1,2,4,5"), TG_CONST_INTS("pad", 1, 2), "constant", TG_CONST_FLOAT("v", 0.5),
+                         TG_F32("1,2,4,8")), 13) == OX_OK);
+    if (t.onnx) {
+        ox_node *p = out_node(&t, 0);
+        const ox_tensor *v = p && p->ninputs == 3 ? ox_value_const_tensor(p->inputs[2]) : NULL;
+        CHECK(v && v->dtype == OX_FLOAT && v->rank == 0 && ox_tensor_get_f(v, 0) == 0.5);
+    }
+    tg_free(&t);
+    /* reflect / replicate: two inputs */
+    CHECK(conv(&t, PAD_G(TG_F32("1,2,4,5"), TG_CONST_INTS("pad", 1, 1), "reflect", TG_CONST_NONE("v"),
+                         TG_F32("1,2,4,7")), 11) == OX_OK);
+    if (t.onnx) CHECK(out_node(&t, 0)->ninputs == 2 && attr_str(out_node(&t, 0), "mode", "reflect"));
+    tg_free(&t);
+}
+
+/* Pad sizes computed at run time (swin_t's pad to window multiples). */
+static const char *PAD_DYN = TG_JSON(
+    "[" V("x", TG_F32("1,2,4,5")) "]",
+    "[" TG_CONST_INT("three", 3) "," N("aten::size", Q("x") "," Q("three"), V("n", TG_INT)) "," TG_CONST_INT("zero", 0)
+    "," N("prim::ListConstruct", Q("zero") "," Q("n"), V("pad", TG_INTS)) "," CONST_STR("mode", "constant") ","
+    TG_CONST_NONE("v") "," N("aten::pad", Q("x") "," Q("pad") "," Q("mode") "," Q("v"), V("y", TG_F32("1,2,4,10"))) "]",
+    OUT_Y);
+
+static void test_pad_dynamic(void)
+{
+    expect_fail(PAD_DYN, 9, ONNXIFY_ERR_SYMBOLIC_VALUE,
+                "Unsupported: ONNX export of Pad in opset 9. The sizes of the padding must be constant. Please try "
+                "opset version 11.");
+    tg t;
+    CHECK(conv(&t, PAD_DYN, 11) == OX_OK);
+    if (t.onnx) {
+        /* the list itself goes into Shape and Cast (the ONNX peephole turns it into a Concat later) */
+        ox_node *shape = tg_find(t.onnx, "onnx::Shape", 1);
+        CHECK(shape && ox_node_is(shape->inputs[0]->node, "prim::ListConstruct"));
+        ox_node *cast = tg_find(t.onnx, "onnx::Cast", 0);
+        CHECK(cast && ox_node_is(cast->inputs[0]->node, "prim::ListConstruct"));
+    }
+    tg_free(&t);
+}
+
+/* circular: slices of the input concatenated around it, as torch 1.13 takes them. */
+static void test_pad_circular(void)
+{
+    const char *json = PAD_G(TG_F32("1,2,5"), TG_CONST_INTS("pad", 1, 2), "circular", TG_CONST_NONE("v"),
+                             TG_F32("1,2,8"));
+    tg t;
+    CHECK(conv(&t, json, 9) == OX_OK);
+    if (t.onnx) {
+        CHECK_STR(tg_kinds(t.onnx), "Slice,Slice,Concat");
+        ox_node *left = tg_find(t.onnx, "onnx::Slice", 0), *right = tg_find(t.onnx, "onnx::Slice", 1);
+        CHECK(ATTR_IS(left, "axes", 2) && ATTR_IS(left, "starts", -3) && ATTR_IS(left, "ends", -1));
+        CHECK(ATTR_IS(right, "axes", 2) && ATTR_IS(right, "starts", 0) && ATTR_IS(right, "ends", 1));
+        ox_node *cat = out_node(&t, 0);
+        CHECK(cat && cat->ninputs == 3 && is_graph_input(&t, cat->inputs[1], 0) && tg_attr_i(cat, "axis", -1) == 2);
+    }
+    tg_free(&t);
+    CHECK(conv(&t, json, 13) == OX_OK);
+    if (t.onnx) CHECK_STR(tg_kinds(t.onnx), "Constant,Constant,Constant,Slice,Constant,Constant,Constant,Slice,Concat");
+    tg_free(&t);
+    expect_fail(PAD_G(TG_F32("1,2,5"), TG_CONST_INTS("pad", 1, 2), "wrap", TG_CONST_NONE("v"), TG_F32("1,2,8")), 13,
+                ONNXIFY_ERR_SYMBOLIC_VALUE, "Unrecognized padding mode wrap");
+}
+
 /* ---- helpers, called directly -------------------------------------------- */
 
 typedef struct hx {
@@ -1191,6 +1390,31 @@ static void test_helper_slice(void)
     hx_free(&h);
 }
 
+/* ox_reshape (torch's _reshape_helper): a constant shape gets a constant of
+ * its own, even when the shape is the node's argument that was converted just
+ * before (it keeps the argument's metadata, not the node's scope); a
+ * ListConstruct is passed as it is even when its elements are constants. */
+static void test_helper_reshape_shape_forms(void)
+{
+    hx h;
+    hx_init(&h, 13);
+    int64_t dims[2] = {6, -1};
+    ox_value *arg = ox_const_i64s(&h.s, dims, 2); /* last node, unused: looks fresh */
+    h.s.in = &arg;
+    h.s.nin = 1;
+    ox_value *y = ox_reshape(&h.s, h.x, arg);
+    CHECK(y && y->node->inputs[1] != arg && CONST_IN(y->node, 1, 1, 6, -1));
+    /* a constant the caller has just built serves as it is */
+    ox_value *mine = ox_const_i64s(&h.s, dims, 2);
+    ox_value *y2 = ox_reshape(&h.s, h.x, mine);
+    CHECK(y2 && y2->node->inputs[1] == mine);
+    ox_value *elems[2] = {ox_const_i64(&h.s, 6), ox_const_i64(&h.s, -1)};
+    ox_node *list = ox_op(&h.s, "prim::ListConstruct", 1, 2, elems);
+    ox_value *y3 = list ? ox_reshape(&h.s, h.x, list->outputs[0]) : NULL;
+    CHECK(y3 && y3->node->inputs[1] == list->outputs[0]);
+    hx_free(&h);
+}
+
 static const ox_test_case tests[] = {
     {"view_constant_shape", test_view_constant_shape},
     {"view_dynamic_shape", test_view_dynamic_shape},
@@ -1225,11 +1449,17 @@ static const ox_test_case tests[] = {
     {"slice_dynamic", test_slice_dynamic},
     {"narrow", test_narrow},
     {"type_as", test_type_as},
+    {"pad_attribute_form", test_pad_attribute_form},
+    {"pad_mode_ops", test_pad_mode_ops},
+    {"pad_input_form", test_pad_input_form},
+    {"pad_dynamic", test_pad_dynamic},
+    {"pad_circular", test_pad_circular},
     {"runtime_axes", test_runtime_axes},
     {"bad_input", test_bad_input},
     {"helper_reduce", test_helper_reduce},
     {"helper_split_cast_size", test_helper_split_cast_size},
     {"helper_slice", test_helper_slice},
+    {"helper_reshape_shape_forms", test_helper_reshape_shape_forms},
 };
 
 OX_TEST_MAIN(tests)
