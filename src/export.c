@@ -267,9 +267,9 @@ static ox_status decide_settings(ox_ctx *ctx, const onnxify_options *o, ox_expor
     bool given; /* dynamic_axes is validated once the graph is read (decide_dynamic_axes) */
     OX_TRY(object_option(ctx, o->dynamic_axes_json, "dynamic_axes", &given));
     OX_TRY(parse_custom_opsets(ctx, o->custom_opsets_json, s));
-    if (o->operator_export_type != ONNXIFY_OPERATOR_EXPORT_ONNX)
+    if ((unsigned)o->operator_export_type > ONNXIFY_OPERATOR_EXPORT_ONNX_FALLTHROUGH)
         return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT,
-                       "operator_export_type other than ONNX is not supported yet");
+                       "'operator_export_type' must be ONNX, ONNX_ATEN, ONNX_ATEN_FALLBACK or ONNX_FALLTHROUGH");
     if ((o->n_input_names && !o->input_names) || (o->n_output_names && !o->output_names))
         return ox_fail(ctx, ONNXIFY_ERR_INVALID_ARGUMENT, "input_names/output_names: a count without an array");
     if ((unsigned)o->training > ONNXIFY_TRAINING_TRAIN)
