@@ -243,7 +243,27 @@ function readOptions() {
   const outputNames = nameList($('output-names').value);
   if (inputNames) options.inputNames = inputNames;
   if (outputNames) options.outputNames = outputNames;
+  const dynamicAxes = jsonOption('dynamic_axes', $('dynamic-axes').value);
+  const customOpsets = jsonOption('custom_opsets', $('custom-opsets').value);
+  if (dynamicAxes) options.dynamicAxes = dynamicAxes;
+  if (customOpsets) options.customOpsets = customOpsets;
+  if ($('operator-export-type').value !== 'onnx') options.operatorExportType = $('operator-export-type').value;
   return options;
+}
+
+// A JSON-object option typed into a field; empty means "not given".
+function jsonOption(name, text) {
+  if (!text.trim()) return null;
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw Object.assign(new Error(`${name}: not valid JSON (${e.message})`), { name: 'InvalidArgumentError' });
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw Object.assign(new Error(`${name}: expected a JSON object`), { name: 'InvalidArgumentError' });
+  }
+  return value;
 }
 
 function updateExportButton() {
@@ -374,7 +394,15 @@ function onWorkerMessage(msg) {
 async function startExport() {
   if (state.job || !state.graph) return;
   showFilesError(null);
-  const options = readOptions();
+  let options;
+  try {
+    options = readOptions();
+  } catch (e) {
+    // an option the page cannot even hand over (bad JSON): ends like a refused export
+    state.job = { id: state.nextId++, logs: [] };
+    finish((j) => showError(j, e.name, e.message));
+    return;
+  }
   const fileName = onnxFileName($('file-name').value);
   $('file-name').value = fileName;
   const job = {

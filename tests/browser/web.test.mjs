@@ -213,6 +213,8 @@ test('web: every control has a label; the defaults are torch.onnx.export\'s',
         training: document.getElementById('training').value,
         exportDisabled: document.getElementById('export').disabled,
         notYet: [...document.querySelectorAll('.not-yet input, .not-yet select')].map((c) => c.disabled),
+        exportType: document.getElementById('operator-export-type').value,
+        dynamicAxes: document.getElementById('dynamic-axes').value,
       };
     }, null, 'controls');
     assert.deepEqual(got.unlabeled, []);
@@ -222,7 +224,9 @@ test('web: every control has a label; the defaults are torch.onnx.export\'s',
     assert.equal(got.keep, 'none');
     assert.equal(got.training, 'eval');
     assert.ok(got.exportDisabled, 'Export waits for a graph');
-    assert.deepEqual(got.notYet, [true, true, true], 'unsupported options are disabled');
+    assert.deepEqual(got.notYet, [true], 'unsupported options (export_modules_as_functions) are disabled');
+    assert.equal(got.exportType, 'onnx');
+    assert.equal(got.dynamicAxes, '', 'no dynamic axes unless asked');
 
     // Keyboard: Tab from the top reaches the graph picker, whose label shows the focus ring.
     await page.locator('body').focus();
@@ -268,6 +272,29 @@ test('web: opset 13 gives Node\'s opset-13 bytes',
     assert.equal(await inPage(() => document.getElementById('result-opset').textContent, null, 'opset'), '13');
     const dl = await download();
     sameBytes(dl.bytes, expected[13], 'opset 13');
+  });
+
+test('web: names, dynamic_axes and operator_export_type reach the export; bad JSON is an InvalidArgumentError',
+  { skip: NO_CHROMIUM, timeout: TEST_MS }, async () => {
+    const dynamicAxes = { x: { 0: 'batch' }, y: [0] };
+    const want = Buffer.from(await exportInNode(readFileSync(new URL('examples/mlp/graph.json', root)), {
+      weights: readFileSync(new URL('examples/mlp/weights.safetensors', root)),
+      opsetVersion: 13, inputNames: ['x'], outputNames: ['y'], dynamicAxes,
+    }));
+    await page.getByLabel('opset_version').selectOption('13');
+    await page.getByLabel('input_names').fill('x');
+    await page.getByLabel('output_names').fill('y');
+    await page.getByLabel('dynamic_axes').fill(JSON.stringify(dynamicAxes));
+    try {
+      await exportAndWait('done');
+      sameBytes((await download()).bytes, want, 'dynamic axes at opset 13');
+      await page.getByLabel('dynamic_axes').fill('{"x": ');
+      await exportAndWait('error');
+      const name = await inPage(() => document.querySelector('#result .error-name')?.textContent, null, 'error name');
+      assert.equal(name, 'InvalidArgumentError');
+    } finally {
+      for (const label of ['input_names', 'output_names', 'dynamic_axes']) await page.getByLabel(label).fill('');
+    }
   });
 
 test('web: a broken graph.json shows GraphDescriptionError in the red box',
