@@ -6,7 +6,7 @@
 #   make serve     serve the repository on 127.0.0.1 for the converter page web/
 #                  (PORT=8000 by default; PORT=0 picks a free one); needs `make wasm`
 #
-# Single steps: setup native sanitize wasm fixtures zoo test-c test-js test-browser
+# Single steps: setup native sanitize wasm fixtures fixtures-rnn zoo test-c test-js test-browser
 # clean distclean
 # Build trees: build/ (native Release; build/deps holds the protobuf-c sources
 # for wasm, build/fixtures the generated test fixtures), build-asan/ (Debug with
@@ -24,10 +24,12 @@ EMCC_NODE_PATH := /usr/share/nodejs
 
 FIXTURE_SCRIPT := $(wildcard tools/make_fixtures.py)
 FIXTURE_STAMP  := build/fixtures/.stamp
+RNN_FIXTURE_SCRIPT := $(wildcard tools/make_rnn_fixtures.py)
+RNN_FIXTURE_STAMP  := build/fixtures_rnn/.stamp
 ZOO_SCRIPT     := $(wildcard tools/make_zoo.py)
 ZOO_STAMP      := build/zoo/.stamp
 
-.PHONY: all setup native sanitize wasm fixtures zoo test-c test-js test-browser test demo bench serve clean distclean
+.PHONY: all setup native sanitize wasm fixtures fixtures-rnn zoo test-c test-js test-browser test demo bench serve clean distclean
 
 # Steps depend on each other in the listed order; keep it so under `make -j`.
 .NOTPARALLEL:
@@ -62,6 +64,19 @@ fixtures:
 	@echo "fixtures: tools/make_fixtures.py not present, nothing to generate"
 endif
 
+# The recurrent layers of tests/js/rnn.test.mjs (LSTM, GRU, RNN, LSTMCell) exported by torch;
+# redone only when the scripts change.
+ifneq ($(RNN_FIXTURE_SCRIPT),)
+fixtures-rnn: $(RNN_FIXTURE_STAMP)
+
+$(RNN_FIXTURE_STAMP): $(wildcard tools/*.py)
+	$(PYTHON) tools/make_rnn_fixtures.py build/fixtures_rnn
+	@touch $@
+else
+fixtures-rnn:
+	@echo "fixtures-rnn: tools/make_rnn_fixtures.py not present, nothing to generate"
+endif
+
 # The model zoo (tests/js/zoo.test.mjs): torchvision and transformer models exported by torch;
 # redone only when the scripts change (tools/make_zoo.py also skips up-to-date models).
 ifneq ($(ZOO_SCRIPT),)
@@ -89,7 +104,7 @@ test-browser:
 		echo "test-browser: SKIPPED, $(CHROMIUM) is missing (apt-get install chromium)"; \
 	fi
 
-test: setup native sanitize wasm fixtures zoo test-c test-js test-browser
+test: setup native sanitize wasm fixtures fixtures-rnn zoo test-c test-js test-browser
 
 demo: setup native wasm
 	node examples/demo.mjs

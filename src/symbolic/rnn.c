@@ -22,6 +22,7 @@
  * torch 1.13 has no symbolic for gru_cell / rnn_tanh_cell / rnn_relu_cell
  * (tracing decomposes nn.GRUCell / nn.RNNCell into linear + activations);
  * like torch, they stay unsupported here. */
+#include <stdint.h>
 #include <string.h>
 
 #include "symbolic/families.h"
@@ -170,18 +171,18 @@ static ox_status check_args(ox_sym *g, const rnn_args *a, int64_t *hidden)
     if (a->num_layers < 1)
         return ox_sym_error(g, -1, "%s: num_layers must be at least 1, got %lld", g->node->kind,
                             (long long)a->num_layers);
-    if ((int64_t)a->nweights != a->num_layers * per * dirs) {
+    if (a->num_layers > a->nweights || (int64_t)a->nweights != a->num_layers * per * dirs) {
         if (a->variant == RNN_LSTM)
             return ox_ew_unimplemented(g, "LSTM", "LSTMs with projections", true);
-        return ox_sym_error(g, -1,
-                            "%s: expected %lld parameters (%lld layers x %d directions x %d), got %d",
-                            g->node->kind, (long long)(a->num_layers * per * dirs), (long long)a->num_layers,
-                            dirs, per, a->nweights);
+        return ox_sym_error(g, -1, "%s: expected %lld layers x %d directions x %d parameters, got %d",
+                            g->node->kind, (long long)a->num_layers, dirs, per, a->nweights);
     }
     if (a->dropout != 0.0 && a->train)
         return ox_ew_unimplemented(g, "RNN/GRU/LSTM", "dropout in training mode", true);
     *hidden = ox_static_dim(a->weights[1], 1);
     if (*hidden < 0) return ox_ew_unimplemented(g, "RNN/GRU/LSTM", "unknown hidden size", true);
+    if (*hidden > INT64_MAX / 4)
+        return ox_sym_error(g, -1, "%s: hidden size %lld is too large", g->node->kind, (long long)*hidden);
     return OX_OK;
 }
 

@@ -614,14 +614,16 @@ static ox_status stack_11(ox_sym *g)
 
 /* ---- expand / repeat ----------------------------------------------------- */
 
-/* opset 9's expand: a constant size is an int64 constant, a list of runtime
- * ints is stacked into a 1-D tensor; -1 entries become 1 (Expand broadcasts
- * both ways, so 1 keeps the input's size). */
+/* opset 9's expand: a constant size is an int64 constant, a ListConstruct is
+ * stacked into a 1-D tensor; -1 entries become 1 (Expand broadcasts both
+ * ways, so 1 keeps the input's size). */
 static ox_value *expand_to(ox_sym *g, ox_value *x, ox_value *size)
 {
     int64_t *vals;
     int n;
-    if (const_ints(g, size, &vals, &n)) {
+    /* torch's _maybe_get_const: a constant only; a ListConstruct is stacked even
+     * when its elements have become constants */
+    if (is_const_value(size) && const_ints(g, size, &vals, &n)) {
         size = ox_const_i64s(g, vals, n);
     } else if (is_list_construct(size)) {
         ox_node *list = size->node;

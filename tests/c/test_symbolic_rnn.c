@@ -577,11 +577,13 @@ static void test_errors(void)
     rnn_cfg p = {.op = "aten::lstm", .gates = 4, .layers = 1, .biases = true, .nweights = 5};
     expect_error(&p, ONNXIFY_ERR_SYMBOLIC_VALUE, "Unsupported: ONNX export of operator LSTM, LSTMs with projections");
     rnn_cfg gw = {.op = "aten::gru", .gates = 3, .layers = 2, .biases = true, .nweights = 6};
-    expect_error(&gw, ONNXIFY_ERR_SYMBOLIC_VALUE, "aten::gru: expected 8 parameters (2 layers x 1 directions x 4), got 6");
+    expect_error(&gw, ONNXIFY_ERR_SYMBOLIC_VALUE, "aten::gru: expected 2 layers x 1 directions x 4 parameters, got 6");
     rnn_cfg hs = {.op = "aten::rnn_tanh", .gates = 1, .layers = 1, .biases = true, .hh_shapeless = true};
     expect_error(&hs, ONNXIFY_ERR_SYMBOLIC_VALUE, "Unsupported: ONNX export of operator RNN/GRU/LSTM, unknown hidden size");
     rnn_cfg nl = {.op = "aten::gru", .gates = 3, .layers = 0, .biases = true, .nweights = 4};
     expect_error(&nl, ONNXIFY_ERR_SYMBOLIC_VALUE, "num_layers must be at least 1, got 0");
+    rnn_cfg huge = {.op = "aten::rnn_relu", .gates = 1, .layers = 2147483647, .biases = true, .nweights = 4};
+    expect_error(&huge, ONNXIFY_ERR_SYMBOLIC_VALUE, "expected 2147483647 layers x 1 directions x 4 parameters, got 4");
     rnn_cfg dyn = {.op = "aten::gru", .gates = 3, .layers = 1, .biases = true, .num_layers_input = true};
     expect_error(&dyn, ONNXIFY_ERR_SYMBOLIC_VALUE, "is not a constant int");
 
