@@ -53,11 +53,35 @@ void ox_fail_prefix(ox_ctx *ctx, const char *fmt, ...)
     free(prefix);
 }
 
+static uint64_t hash_text(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* True the first time `s` is seen in this export (and remembers it). */
+static bool first_time(ox_ctx *ctx, const char *s)
+{
+    uint64_t h = hash_text(s);
+    for (size_t i = 0; i < ctx->nwarned; i++)
+        if (ctx->warned[i] == h) return false;
+    if (ctx->nwarned == ctx->warned_cap) {
+        size_t cap = ctx->warned_cap ? ctx->warned_cap * 2 : 16;
+        uint64_t *p = realloc(ctx->warned, cap * sizeof(*p));
+        if (!p) return true; /* cannot remember: log it anyway */
+        ctx->warned = p;
+        ctx->warned_cap = cap;
+    }
+    ctx->warned[ctx->nwarned++] = h;
+    return true;
+}
+
 static void vlog(ox_ctx *ctx, onnxify_log_level level, const char *fmt, va_list ap)
 {
     if (!ctx->log) return;
     char *s = vformat(fmt, ap);
-    if (s) ctx->log(ctx->log_user, level, s);
+    if (s && (level != ONNXIFY_LOG_WARNING || first_time(ctx, s))) ctx->log(ctx->log_user, level, s);
     free(s);
 }
 
@@ -84,4 +108,10 @@ void ox_clear_error(ox_ctx *ctx)
     ctx->status = OX_OK;
 }
 
-void ox_ctx_release(ox_ctx *ctx) { ox_clear_error(ctx); }
+void ox_ctx_release(ox_ctx *ctx)
+{
+    ox_clear_error(ctx);
+    free(ctx->warned);
+    ctx->warned = NULL;
+    ctx->nwarned = ctx->warned_cap = 0;
+}

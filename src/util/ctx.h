@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "onnxify.h"
 #include "util/arena.h"
@@ -19,6 +20,8 @@ typedef struct ox_ctx {
     onnxify_log_fn log;
     void *log_user;
     int opset;               /* target opset of this export */
+    uint64_t *warned;        /* hashes of the warnings already logged (each shows once) */
+    size_t nwarned, warned_cap;
     const onnxify_options *opt;
 } ox_ctx;
 
@@ -29,6 +32,8 @@ ox_status ox_fail(ox_ctx *ctx, ox_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Prepends context ("in pass 'cse': ") to the parked message. */
 void ox_fail_prefix(ox_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Logs a warning once per export, as Python's warnings do for a repeated
+ * warning (a symbolic warns for every node it converts). */
 void ox_warn(ox_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ox_info(ox_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Drops the parked failure (used when a fallback handles it). */

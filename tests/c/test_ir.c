@@ -178,7 +178,28 @@ static void test_types_and_text(void)
     teardown(&f);
 }
 
+static void count_log(void *user, onnxify_log_level level, const char *msg)
+{
+    (void)msg;
+    if (level == ONNXIFY_LOG_WARNING) (*(int *)user)++;
+}
+
+/* A warning shows once per export, as Python's warnings do. */
+static void test_warnings_once(void)
+{
+    fixture f;
+    setup(&f);
+    int n = 0;
+    f.ctx.log = count_log;
+    f.ctx.log_user = &n;
+    for (int i = 0; i < 3; i++) ox_warn(&f.ctx, "dropout is set to %s", "train=True");
+    ox_warn(&f.ctx, "another warning");
+    CHECK_EQ_INT(n, 2);
+    teardown(&f);
+}
+
 static const ox_test_case tests[] = {
+    {"warnings_once", test_warnings_once},
     {"build_and_uses", test_build_and_uses}, {"insert_positions", test_insert_positions},
     {"names", test_names},                   {"attributes", test_attributes},
     {"tensors", test_tensors},               {"types_and_text", test_types_and_text},
