@@ -832,6 +832,33 @@ static int ev_shape(fctx *c, ox_tensor **out)
     return DONE;
 }
 
+/* ConstantOfShape of a known shape: what torch's shape inference settles
+ * (zeros_like, full, new_zeros on static sizes become Constants). */
+static int ev_constant_of_shape(fctx *c, ox_tensor **out)
+{
+    if (c->nin != 1) return SKIP;
+    const ox_tensor *shape = c->in[0];
+    if (shape->dtype != OX_INT64 || shape->rank != 1 || shape->dims[0] > MAXR) return SKIP;
+    int64_t dims[MAXR];
+    int r = (int)shape->dims[0];
+    for (int i = 0; i < r; i++)
+        if ((dims[i] = ox_tensor_get_i(shape, i)) < 0) return SKIP;
+    const ox_attr *a = ox_node_attr(c->n, "value");
+    const ox_tensor *v = a && a->kind == OX_ATTR_T ? a->v.t : NULL;
+    if (v && (!ox_fold_tensor_ok(v) || ox_tensor_numel(v) != 1)) return SKIP;
+    ox_dtype dt = v ? v->dtype : OX_FLOAT; /* ONNX's default: float 0 */
+    int s = alloc_out(c, dt, r, dims, out);
+    if (s != DONE) return s;
+    size_t es = ox_dtype_size(dt);
+    unsigned char *d = (unsigned char *)(*out)->data;
+    int64_t n = ox_tensor_numel(*out);
+    for (int64_t i = 0; i < n; i++) {
+        if (v) memcpy(d + (size_t)i * es, v->data, es);
+        else memset(d + (size_t)i * es, 0, es);
+    }
+    return DONE;
+}
+
 static int ev_size(fctx *c, ox_tensor **out)
 {
     if (c->nin != 1) return SKIP;
@@ -1022,6 +1049,7 @@ static const struct {
     {"Greater", ev_greater},      {"Less", ev_less},
     {"Neg", ev_neg},              {"Not", ev_not},
     {"Size", ev_size},            {"Softmax", ev_softmax},
+    {"ConstantOfShape", ev_constant_of_shape},
 };
 
 /* Optional inputs that may be None: Slice's axes and steps (opset >= 10),
