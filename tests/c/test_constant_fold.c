@@ -942,7 +942,29 @@ static void test_shape_start_end_and_slice_default_axes(void)
     fx_free(&f);
 }
 
+/* ConstantOfShape of a constant shape becomes a Constant filled with the
+ * `value` attribute (float 0 without one); a dynamic shape stays. */
+static void test_constant_of_shape(void)
+{
+    fx f;
+    fx_init(&f);
+    ox_node *filled = op(&f, "onnx::ConstantOfShape", cst(&f, i64_1d(&f, 2, I64S(2, 3))), NULL, NULL);
+    ox_node_set_t(filled, "value", i64(&f, 1, DIMS(1), I64S(7)));
+    out(&f, filled->outputs[0]);
+    ox_value *zeros = op1(&f, "onnx::ConstantOfShape", cst(&f, i64_1d(&f, 1, I64S(4))));
+    out(&f, zeros);
+    ox_value *x = input(&f, "x", OX_FLOAT, 2, DIMS(2, 2));
+    out(&f, op1(&f, "onnx::ConstantOfShape", op1(&f, "onnx::Shape", x)));
+    CHECK(fold(&f, 13));
+    CHECK(data_is(result(&f, 0), OX_INT64, I64S(7, 7, 7, 7, 7, 7), 48));
+    CHECK(dims_are(result(&f, 0), 2, DIMS(2, 3)));
+    CHECK(data_is(result(&f, 1), OX_FLOAT, F32S(0, 0, 0, 0), 16));
+    CHECK_EQ_INT(count(&f, "onnx::ConstantOfShape"), 1); /* Shape of a real input: not a constant here */
+    fx_free(&f);
+}
+
 static const ox_test_case tests[] = {
+    {"constant_of_shape", test_constant_of_shape},
     {"transpose_param_becomes_initializer", test_transpose_param_becomes_initializer},
     {"transpose_default_perm_not_folded", test_transpose_default_perm_not_folded},
     {"unsqueeze_attribute_form", test_unsqueeze_attribute_form},
