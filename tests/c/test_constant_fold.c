@@ -953,13 +953,13 @@ static void test_constant_of_shape(void)
     out(&f, filled->outputs[0]);
     ox_value *zeros = op1(&f, "onnx::ConstantOfShape", cst(&f, i64_1d(&f, 1, I64S(4))));
     out(&f, zeros);
-    ox_value *x = input(&f, "x", OX_FLOAT, 2, DIMS(2, 2));
+    ox_value *x = input(&f, "x", OX_FLOAT, 2, DIMS(OX_DIM_UNKNOWN, 2)); /* a dynamic size */
     out(&f, op1(&f, "onnx::ConstantOfShape", op1(&f, "onnx::Shape", x)));
     CHECK(fold(&f, 13));
     CHECK(data_is(result(&f, 0), OX_INT64, I64S(7, 7, 7, 7, 7, 7), 48));
     CHECK(dims_are(result(&f, 0), 2, DIMS(2, 3)));
     CHECK(data_is(result(&f, 1), OX_FLOAT, F32S(0, 0, 0, 0), 16));
-    CHECK_EQ_INT(count(&f, "onnx::ConstantOfShape"), 1); /* Shape of a real input: not a constant here */
+    CHECK_EQ_INT(count(&f, "onnx::ConstantOfShape"), 1); /* the shape of a dynamic input is not known */
     fx_free(&f);
 }
 
