@@ -20,7 +20,9 @@
  *      that cannot be None -> the value;
  *   8. prim::unchecked_cast whose input type (shapes ignored) is already a
  *      subtype of the output type -> the input;
- *   9. list idioms on prim::ListConstruct lists nothing mutates:
+ *   9. aten::cat of a list holding an aten::cat along the same (constant)
+ *      dim whose result is used only there -> one cat of the joined list;
+ *  10. list idioms on prim::ListConstruct lists nothing mutates:
  *      aten::len -> a constant, aten::__getitem__ with a constant index ->
  *      the element, prim::ListUnpack of a list of the same length -> the
  *      elements, aten::add of two such lists -> one ListConstruct, aten::slice
@@ -262,6 +264,39 @@ static ox_status if_short_circuit(peep *p, ox_node *n)
     return OX_OK;
 }
 
+/* cat([a, cat([b, c], d), e], d) -> cat([a, b, c, e], d) */
+static ox_status merge_cats(peep *p, ox_node *n)
+{
+    int64_t dim, inner_dim;
+    ox_node *list = n->ninputs == 2 ? plain_list(n->inputs[0]) : NULL;
+    if (!list || !const_int(n->inputs[1], &dim)) return OX_OK;
+    int count = 0;
+    bool merge = false;
+    for (int i = 0; i < list->ninputs; i++) {
+        ox_node *inner = list->inputs[i]->node;
+        ox_node *inner_list = ox_node_is(inner, "aten::cat") && inner->ninputs == 2 ? plain_list(inner->inputs[0]) : NULL;
+        if (inner_list && list->inputs[i]->nuses == 1 && const_int(inner->inputs[1], &inner_dim) && inner_dim == dim) {
+            count += inner_list->ninputs;
+            merge = true;
+        } else {
+            count++;
+        }
+    }
+    if (!merge) return OX_OK;
+    ox_value **elems = ox_arena_alloc(p->g->arena, (size_t)count * sizeof(ox_value *));
+    if (!elems) return OX_NOMEM(p->g->ctx);
+    int k = 0;
+    for (int i = 0; i < list->ninputs; i++) {
+        ox_node *inner = list->inputs[i]->node;
+        ox_node *inner_list = ox_node_is(inner, "aten::cat") && inner->ninputs == 2 ? plain_list(inner->inputs[0]) : NULL;
+        if (inner_list && list->inputs[i]->nuses == 1 && const_int(inner->inputs[1], &inner_dim) && inner_dim == dim)
+            for (int j = 0; j < inner_list->ninputs; j++) elems[k++] = inner_list->inputs[j];
+        else
+            elems[k++] = list->inputs[i];
+    }
+    return new_list(p, n, n->inputs[0], elems, count);
+}
+
 static ox_status rewrite(peep *p, ox_node *n)
 {
     if (!ox_node_is(n, "prim::Constant"))
@@ -313,6 +348,8 @@ static ox_status rewrite(peep *p, ox_node *n)
         if (must_not_be_none(n->inputs[0])) redirect(p, n->outputs[0], n->inputs[0]);
     } else if (ox_node_is(n, "prim::unchecked_cast") && n->ninputs == 1 && n->noutputs == 1) {
         if (subtype(n->inputs[0]->type, n->outputs[0]->type)) redirect(p, n->outputs[0], n->inputs[0]);
+    } else if (ox_node_is(n, "aten::cat")) {
+        OX_TRY(merge_cats(p, n));
     } else {
         OX_TRY(list_idioms(p, n));
     }

@@ -543,6 +543,29 @@ static void test_peephole_double_transpose(void)
     tg_free(&t);
 }
 
+/* cat([x, cat([x, x], 1)], 1) -> cat([x, x, x], 1); another dim is not merged. */
+static void test_peephole_nested_cat(void)
+{
+    tg t;
+    ox_graph *g = read_graph(&t,
+        TG_JSON(X23,
+            "[" TG_CONST_INT("one", 1) "," TG_CONST_INT("zero", 0) ","
+            N("prim::ListConstruct", Q("x") "," Q("x"), V("l1", "{\"kind\":\"list\",\"elem\":{\"kind\":\"tensor\"}}")) ","
+            N("aten::cat", Q("l1") "," Q("one"), V("c1", TG_F32("2,6"))) ","
+            N("prim::ListConstruct", Q("x") "," Q("c1"), V("l2", "{\"kind\":\"list\",\"elem\":{\"kind\":\"tensor\"}}")) ","
+            N("aten::cat", Q("l2") "," Q("one"), V("c2", TG_F32("2,9"))) ","
+            N("prim::ListConstruct", Q("c2") "," Q("c2"), V("l3", "{\"kind\":\"list\",\"elem\":{\"kind\":\"tensor\"}}")) ","
+            N("aten::cat", Q("l3") "," Q("zero"), V("y", TG_F32("4,9"))) "]",
+            "[" Q("y") "]"));
+    bool changed = false;
+    CHECK_EQ_INT(run(ox_pass_peephole, g, &changed), OX_OK);
+    CHECK(changed);
+    CHECK_STR(tg_kinds(g), "prim::Constant,prim::Constant,prim::ListConstruct,aten::cat,prim::ListConstruct,aten::cat");
+    ox_node *inner = tg_find(g, "aten::cat", 0);
+    CHECK(inner && inner->inputs[0]->node->ninputs == 3); /* x, x, x */
+    tg_free(&t);
+}
+
 /* aten::Int(prim::NumToTensor(n)) -> n, for a matching number type only. */
 static void test_peephole_num_to_tensor(void)
 {
@@ -866,6 +889,7 @@ static void test_torch_passes_conv(void)
 }
 
 static const ox_test_case tests[] = {
+    {"peephole_nested_cat", test_peephole_nested_cat},
     {"cp_int_list", test_cp_int_list},
     {"cp_numbers", test_cp_numbers},
     {"cp_conversions", test_cp_conversions},
