@@ -29,7 +29,7 @@ RNN_FIXTURE_STAMP  := build/fixtures_rnn/.stamp
 ZOO_SCRIPT     := $(wildcard tools/make_zoo.py)
 ZOO_STAMP      := build/zoo/.stamp
 
-.PHONY: all setup native sanitize wasm fixtures fixtures-rnn zoo test-c test-js test-browser test demo bench serve clean distclean
+.PHONY: all setup native sanitize wasm fixtures fixtures-inplace fixtures-rnn zoo test-c test-js test-browser test demo bench serve clean distclean
 
 # Steps depend on each other in the listed order; keep it so under `make -j`.
 .NOTPARALLEL:
@@ -63,6 +63,10 @@ else
 fixtures:
 	@echo "fixtures: tools/make_fixtures.py not present, nothing to generate"
 endif
+
+# The in-place assignment fixtures (tests/js/inplace.test.mjs); the script skips up-to-date models.
+fixtures-inplace:
+	$(PYTHON) tools/make_inplace_fixtures.py build/fixtures_inplace
 
 # The recurrent layers of tests/js/rnn.test.mjs (LSTM, GRU, RNN, LSTMCell) exported by torch;
 # redone only when the scripts change.
@@ -104,7 +108,7 @@ test-browser:
 		echo "test-browser: SKIPPED, $(CHROMIUM) is missing (apt-get install chromium)"; \
 	fi
 
-test: setup native sanitize wasm fixtures fixtures-rnn zoo test-c test-js test-browser
+test: setup native sanitize wasm fixtures fixtures-inplace fixtures-rnn zoo test-c test-js test-browser
 
 demo: setup native wasm
 	node examples/demo.mjs

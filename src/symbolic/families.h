@@ -18,5 +18,6 @@ extern const ox_symbolic_entry ox_symbolics_reduce[];      /* reduce.c: mean, su
 extern const ox_symbolic_entry ox_symbolics_tensor[];      /* tensor.c: to, zeros, full, arange, ... */
 extern const ox_symbolic_entry ox_symbolics_indexing[];    /* indexing.c: gather, scatter, index, topk, ... */
 extern const ox_symbolic_entry ox_symbolics_rnn[];         /* rnn.c: lstm, gru, rnn_tanh, rnn_relu, lstm_cell */
+extern const ox_symbolic_entry ox_symbolics_resize[];      /* resize.c: upsample_*, __interpolate */
 
 #endif

@@ -10,6 +10,7 @@ static const ox_symbolic_entry *const families[] = {
     ox_symbolics_conv,  ox_symbolics_pool,        ox_symbolics_norm,       ox_symbolics_shape,
     ox_symbolics_dropout, ox_symbolics_reduce,
     ox_symbolics_tensor, ox_symbolics_indexing, ox_symbolics_rnn,
+    ox_symbolics_resize,
 };
 #define N_FAMILIES (sizeof(families) / sizeof(families[0]))
 
