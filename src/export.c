@@ -472,6 +472,8 @@ static onnxify_status run_export(onnxify_exporter *ex, const char *graph_json, s
         so.check = s.export_type == ONNXIFY_OPERATOR_EXPORT_ONNX;
         st = ox_serialize_model(onnx, &s, &so, &ex->result);
     }
+    /* A failure parked but not returned is still a failure: no model then. */
+    if (st == OX_OK && ctx.status != OX_OK) st = ctx.status;
     if (st == OX_OK) {
         set_error(ex, OX_OK, NULL);
         ex->model_arena = arena;

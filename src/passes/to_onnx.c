@@ -230,6 +230,8 @@ static ox_status convert_node(converter *c, ox_node *n, ox_block *nb)
         }
         return st;
     }
+    /* A failure parked by a builder call whose result the symbolic did not check. */
+    if (c->ctx->status != OX_OK) return c->ctx->status;
     if (g.clone) return clone_node(c, n, nb);
     /* Nodes a symbolic built carry their attributes sorted by name, as torch's g.op. */
     ox_node *first = NULL;
