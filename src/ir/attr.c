@@ -127,23 +127,25 @@ void ox_node_sort_attrs(ox_node *n)
     n->attrs = sorted;
 }
 
+ox_status ox_node_copy_attr(ox_node *n, const ox_attr *s, const char *name)
+{
+    switch (s->kind) {
+    case OX_ATTR_F: return ox_node_set_f(n, name, s->v.f);
+    case OX_ATTR_I: return ox_node_set_i(n, name, s->v.i);
+    case OX_ATTR_S: return ox_node_set_s(n, name, s->v.s);
+    case OX_ATTR_T: return ox_node_set_t(n, name, s->v.t);
+    case OX_ATTR_G: return ox_node_set_g(n, name, s->v.g);
+    case OX_ATTR_FS: return ox_node_set_fs(n, name, s->v.fs, s->n);
+    case OX_ATTR_IS: return ox_node_set_is(n, name, s->v.is, s->n);
+    case OX_ATTR_SS: return ox_node_set_ss(n, name, s->v.ss, s->n);
+    case OX_ATTR_TS: return ox_node_set_ts(n, name, s->v.ts, s->n);
+    case OX_ATTR_GS: return ox_node_set_gs(n, name, s->v.gs, s->n);
+    }
+    return OX_OK;
+}
+
 ox_status ox_node_copy_attrs(ox_node *n, const ox_node *from)
 {
-    for (const ox_attr *s = from->attrs; s; s = s->next) {
-        ox_status st = OX_OK;
-        switch (s->kind) {
-        case OX_ATTR_F: st = ox_node_set_f(n, s->name, s->v.f); break;
-        case OX_ATTR_I: st = ox_node_set_i(n, s->name, s->v.i); break;
-        case OX_ATTR_S: st = ox_node_set_s(n, s->name, s->v.s); break;
-        case OX_ATTR_T: st = ox_node_set_t(n, s->name, s->v.t); break;
-        case OX_ATTR_G: st = ox_node_set_g(n, s->name, s->v.g); break;
-        case OX_ATTR_FS: st = ox_node_set_fs(n, s->name, s->v.fs, s->n); break;
-        case OX_ATTR_IS: st = ox_node_set_is(n, s->name, s->v.is, s->n); break;
-        case OX_ATTR_SS: st = ox_node_set_ss(n, s->name, s->v.ss, s->n); break;
-        case OX_ATTR_TS: st = ox_node_set_ts(n, s->name, s->v.ts, s->n); break;
-        case OX_ATTR_GS: st = ox_node_set_gs(n, s->name, s->v.gs, s->n); break;
-        }
-        if (st != OX_OK) return st;
-    }
+    for (const ox_attr *s = from->attrs; s; s = s->next) OX_TRY(ox_node_copy_attr(n, s, s->name));
     return OX_OK;
 }

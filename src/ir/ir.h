@@ -252,6 +252,8 @@ ox_status ox_node_set_gs(ox_node *n, const char *name, ox_block *const *v, int c
 void ox_node_remove_attr(ox_node *n, const char *name);
 /* Orders the attributes by name (torch's g.op writes them sorted). */
 void ox_node_sort_attrs(ox_node *n);
+/* Copies attribute `a` (of any node) onto `n` under `name`. */
+ox_status ox_node_copy_attr(ox_node *n, const ox_attr *a, const char *name);
 /* Copies all attributes of `from` (deep enough: arrays are copied, tensors shared). */
 ox_status ox_node_copy_attrs(ox_node *n, const ox_node *from);
 

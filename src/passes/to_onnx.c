@@ -33,7 +33,7 @@ static void env_set(converter *c, ox_value *old, ox_value *new_value)
 static ox_status convert_block(converter *c, ox_block *old, ox_block *nb);
 
 /* A None constant at the top of the graph (removed by DCE when unused). */
-static ox_status make_spare_none(converter *c, ox_block *nb)
+static ox_status make_spare_none(converter *c)
 {
     ox_node *n = ox_node_new(c->out, "prim::Constant", 1);
     if (!n) return OX_NOMEM(c->ctx);
@@ -41,7 +41,6 @@ static ox_status make_spare_none(converter *c, ox_block *nb)
     if (!n->outputs[0]->type) return OX_NOMEM(c->ctx);
     ox_block_prepend(c->out->top, n);
     c->spare_none = n->outputs[0];
-    (void)nb;
     return OX_OK;
 }
 
@@ -82,14 +81,9 @@ static ox_status aten_node(converter *c, ox_node *n, ox_block *nb, const char *k
     OX_TRY(ox_node_set_s(m, "operator", ox_kind_name(key)));
     OX_TRY(ox_node_set_s(m, "overload_name", n->overload ? n->overload : ""));
     for (ox_attr *a = n->attrs; a; a = a->next) {
-        ox_node tmp = {.graph = c->out};
-        ox_attr copy = *a;
-        copy.next = NULL;
-        tmp.attrs = &copy;
         const char *renamed = ox_arena_printf(c->ctx->arena, "%s_%c", a->name, ox_attr_kind_name(a->kind)[0]);
         if (!renamed) return OX_NOMEM(c->ctx);
-        copy.name = renamed;
-        OX_TRY(ox_node_copy_attrs(m, &tmp));
+        OX_TRY(ox_node_copy_attr(m, a, renamed));
     }
     ox_node_sort_attrs(m);
     ox_block_append(nb, m);
@@ -204,7 +198,7 @@ static ox_status convert_node(converter *c, ox_node *n, ox_block *nb)
     if (!ins || !outs) return OX_NOMEM(c->ctx);
     for (int i = 0; i < n->ninputs; i++) ins[i] = env_get(c, n->inputs[i]);
     for (int i = n->ninputs; i < n->ninputs + OX_SYMBOLIC_SPARE_INPUTS; i++) {
-        if (!c->spare_none) OX_TRY(make_spare_none(c, nb));
+        if (!c->spare_none) OX_TRY(make_spare_none(c));
         ins[i] = c->spare_none;
     }
     ox_sym g = {
