@@ -32,6 +32,20 @@ Input sizes (small where the model allows, to keep CI fast):
                             4 heads, 2 layers; outputs (sequence, pooled)
     multihead_attention     nn.MultiheadAttention(32, 4, batch_first=True) on 2x10x32 (self
                             attention, need_weights=False)
+    upsample_decoder        Conv -> nn.Upsample(scale_factor=2, 'nearest') -> Conv ->
+                            F.interpolate(size=(32, 32), 'bilinear') -> Conv ->
+                            F.interpolate(scale_factor=2, 'bilinear', align_corners=True) on
+                            1x3x12x12 (output 1x4x64x64)
+    upsample_nearest        Conv -> nn.Upsample(scale_factor=2) -> Conv -> F.interpolate(size=(20, 28))
+                            -> F.interpolate(scale_factor=1.5, recompute_scale_factor=True), all
+                            'nearest', on 1x3x8x8 (the forms of opsets 9 and 10 too)
+    bicubic_interpolate     Conv -> F.interpolate(size=(20, 28), 'bicubic') -> Conv ->
+                            F.interpolate(scale_factor=2, 'bicubic', align_corners=True) on 1x3x10x14
+    pixel_shuffle           Conv -> nn.PixelShuffle(2) -> Conv -> nn.PixelUnshuffle(2) -> Conv on
+                            1x3x8x8
+    lraspp_mobilenet_v3_large
+                            torchvision's LRASPP segmentation model (weights=None,
+                            weights_backbone=None) on 1x3x64x64; output `out` 1x21x64x64
 
 A model whose outputs are all newer than this script and the modules it imports is skipped
 (`--force` redoes it).
@@ -52,7 +66,9 @@ CNN_224 = ("alexnet", "vgg11", "vit_b_16")
 CNNS = ("alexnet", "vgg11", "squeezenet1_0", "densenet121", "googlenet", "inception_v3",
         "shufflenet_v2_x0_5", "mobilenet_v3_small", "mnasnet0_5", "efficientnet_b0",
         "regnet_y_400mf", "convnext_tiny", "vit_b_16", "swin_t")
-MODELS = CNNS + ("gpt2_block", "bert_encoder", "multihead_attention")
+SEGMENTATION = ("lraspp_mobilenet_v3_large",)
+RESIZE = ("upsample_decoder", "upsample_nearest", "bicubic_interpolate", "pixel_shuffle")
+MODELS = CNNS + ("gpt2_block", "bert_encoder", "multihead_attention") + RESIZE + SEGMENTATION
 
 
 # ---------------------------------------------------------------------------------------------
@@ -230,6 +246,67 @@ def _transformers():
     return GPT2, Bert, SelfMHA
 
 
+def _resize_models():
+    """Small models around interpolation and sub-pixel layers (upsample_*, pixel_shuffle)."""
+    import torch.nn.functional as F
+    from torch import nn
+
+    class UpsamplingDecoder(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+            self.up = nn.Upsample(scale_factor=2, mode="nearest")
+            self.conv2 = nn.Conv2d(8, 8, 3, padding=1)
+            self.conv3 = nn.Conv2d(8, 4, 3, padding=1)
+
+        def forward(self, x):
+            x = self.up(F.relu(self.conv1(x)))
+            x = F.relu(self.conv2(x))
+            x = F.interpolate(x, size=(32, 32), mode="bilinear", align_corners=False)
+            x = self.conv3(x)
+            return F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=True)
+
+    class NearestUpsampler(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(3, 4, 3, padding=1)
+            self.up = nn.Upsample(scale_factor=2, mode="nearest")
+            self.conv2 = nn.Conv2d(4, 4, 3, padding=1)
+
+        def forward(self, x):
+            x = self.conv2(self.up(self.conv1(x)))
+            x = F.interpolate(x, size=(20, 28), mode="nearest")
+            return F.interpolate(x, scale_factor=1.5, mode="nearest", recompute_scale_factor=True)
+
+    class BicubicResize(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(3, 4, 3, padding=1)
+            self.conv2 = nn.Conv2d(4, 4, 3, padding=1)
+
+        def forward(self, x):
+            x = F.interpolate(self.conv1(x), size=(20, 28), mode="bicubic", align_corners=False)
+            return F.interpolate(self.conv2(x), scale_factor=2, mode="bicubic", align_corners=True)
+
+    class SubPixel(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(3, 16, 3, padding=1)
+            self.shuffle = nn.PixelShuffle(2)
+            self.conv2 = nn.Conv2d(4, 8, 3, padding=1)
+            self.unshuffle = nn.PixelUnshuffle(2)
+            self.conv3 = nn.Conv2d(32, 4, 1)
+
+        def forward(self, x):
+            x = self.shuffle(F.relu(self.conv1(x)))
+            return self.conv3(self.unshuffle(F.relu(self.conv2(x))))
+
+    return {"upsample_decoder": (UpsamplingDecoder, (1, 3, 12, 12)),
+            "upsample_nearest": (NearestUpsampler, (1, 3, 8, 8)),
+            "bicubic_interpolate": (BicubicResize, (1, 3, 10, 14)),
+            "pixel_shuffle": (SubPixel, (1, 3, 8, 8))}
+
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -283,6 +360,18 @@ def build(name):
             _calibrate_batchnorm(model, (4, 3, side, side))
         model.eval()
         return model, (torch.randn(1, 3, side, side),)
+    if name in SEGMENTATION:
+        from torchvision.models import segmentation
+        model = getattr(segmentation, name)(weights=None, weights_backbone=None)
+        make_fixtures.perturb(model)
+        model.eval()
+        return model, (torch.randn(1, 3, 64, 64),)
+    if name in RESIZE:
+        cls, shape = _resize_models()[name]
+        model = cls()
+        make_fixtures.perturb(model)
+        model.eval()
+        return model, (torch.randn(*shape),)
     GPT2, Bert, SelfMHA = _transformers()
     if name == "gpt2_block":
         model = GPT2()

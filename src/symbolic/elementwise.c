@@ -1,6 +1,7 @@
 /* Elementwise arithmetic, comparisons and logic: add, sub, mul, div and its
- * rounding modes, remainder, fmod, pow, the unary math ops, clamp, where, masked_fill
- * (torch's symbolic_opset8/9/10/11/12 forms).
+ * rounding modes, remainder, fmod, pow, the unary math ops, clamp, where, masked_fill,
+ * the bool operators (& | ^ ~, bitwise_or, opset 18's bitwise_and) and `is (not) None`
+ * (torch's symbolic_opset8/9/10/11/12/15 forms, latest torch's for bitwise_and/or).
  *
  * Mixed dtypes are mostly left to scalar_type_analysis, as in torch:
  * `aten::add(x, 1)` becomes `Add(x, <int64 constant 1>)` here and the pass
@@ -820,6 +821,116 @@ static ox_status logical_and(ox_sym *g) { return logical(g, "And"); }
 static ox_status logical_or(ox_sym *g) { return logical(g, "Or"); }
 static ox_status logical_xor(ox_sym *g) { return logical(g, "Xor"); }
 
+/* aten::__and__ / __or__ / __xor__ (a & b, a | b, a ^ b) and latest torch's
+ * bitwise_or: And / Or / Xor on bool tensors only. `what` names the op in
+ * torch's message, which latest torch's bitwise_or ends with "self: " or
+ * "other: ". */
+static ox_status bool_binary(ox_sym *g, const char *op, const char *what, bool bitwise_or_wording)
+{
+    OX_TRY(need_inputs(g, 2));
+    for (int i = 0; i < 2; i++)
+        if (!is_bool(g->in[i]))
+            return ox_sym_error(g, i, "ONNX export does NOT support exporting bitwise %s for non-boolean input values%s",
+                                what, !bitwise_or_wording ? "" : i == 0 ? ". self: " : ". other: ");
+    return ox_set_out(g, 0, op2(g, op, g->in[0], g->in[1]));
+}
+
+static ox_status dunder_and(ox_sym *g) { return bool_binary(g, "And", "AND", false); }
+static ox_status dunder_or(ox_sym *g) { return bool_binary(g, "Or", "OR", false); }
+static ox_status dunder_xor(ox_sym *g) { return bool_binary(g, "Xor", "XOR", false); }
+static ox_status bitwise_or(ox_sym *g) { return bool_binary(g, "Or", "OR", true); }
+
+/* torch.promote_types over bool and the integer types (the operands of the
+ * bitwise ops); OX_UNDEFINED for anything else. */
+static ox_dtype promote_int(ox_dtype a, ox_dtype b)
+{
+    static const ox_dtype order[] = {OX_BOOL, OX_UINT8, OX_INT8, OX_INT16, OX_INT32, OX_INT64};
+    int ia = -1, ib = -1;
+    for (int i = 0; i < 6; i++) {
+        if (order[i] == a) ia = i;
+        if (order[i] == b) ib = i;
+    }
+    if (ia < 0 || ib < 0) return OX_UNDEFINED;
+    if ((a == OX_UINT8 && b == OX_INT8) || (a == OX_INT8 && b == OX_UINT8)) return OX_INT16;
+    return order[ia > ib ? ia : ib];
+}
+
+/* Opset 18 (latest torch): __and__ / bitwise_and promote their operands
+ * (tensors of rank > 0 decide, or both when neither is), cast what differs,
+ * and take And for bool, BitwiseAnd otherwise. */
+static ox_status bitwise_and_18(ox_sym *g)
+{
+    OX_TRY(need_inputs(g, 2));
+    ox_value *args[2] = {g->in[0], g->in[1]};
+    bool decides[2] = {ox_rank(args[0]) > 0, ox_rank(args[1]) > 0};
+    if (!decides[0] && !decides[1]) decides[0] = decides[1] = true;
+    ox_dtype t = OX_UNDEFINED;
+    for (int i = 0; i < 2; i++) {
+        if (!decides[i]) continue;
+        ox_dtype d = ox_elem_type(args[i]);
+        if (d == OX_UNDEFINED)
+            return ox_sym_error(g, i, "Unsupported: ONNX export of bitwise AND with an input of unknown dtype");
+        t = t == OX_UNDEFINED ? d : promote_int(t, d);
+        if (t == OX_UNDEFINED)
+            return ox_sym_error(g, i, "Unsupported: ONNX export of bitwise AND of %s values",
+                                ox_ew_torch_type_name(d));
+    }
+    for (int i = 0; i < 2; i++)
+        if (ox_elem_type(args[i]) != t) args[i] = ox_cast(g, args[i], t);
+    return ox_set_out(g, 0, op2(g, t == OX_BOOL ? "And" : "BitwiseAnd", args[0], args[1]));
+}
+
+/* aten::__not__ (~a on bool tensors): as bitwise_not. */
+static ox_status dunder_not(ox_sym *g) { return bitwise_not(g); }
+
+/* aten::__is__ / __isnot__ (x is None): decided at export time against None,
+ * eq otherwise. From opset 15 an Optional input asks OptionalHasElement. */
+static ox_value *const_bool_1d(ox_sym *g, bool b)
+{
+    int64_t one = 1;
+    ox_tensor *t = ox_tensor_alloc(g->graph->arena, OX_BOOL, 1, &one);
+    if (!t) {
+        OX_NOMEM(g->ctx);
+        return NULL;
+    }
+    ox_tensor_set_i(t, 0, b);
+    return ox_const_tensor(g, t);
+}
+
+static ox_value *is_of(ox_sym *g, bool opset15)
+{
+    ox_value *self = g->in[0], *other = g->in[1];
+    if (!ox_value_is_none(other)) return eq_of(g, self, other);
+    if (!opset15) return const_bool_1d(g, ox_value_is_none(self));
+    if (self->type && self->type->kind == OX_TYPE_OPTIONAL)
+        return op1(g, "Not", bool_typed(g, op1(g, "OptionalHasElement", self)));
+    return const_bool_1d(g, false);
+}
+
+static ox_status is_9(ox_sym *g)
+{
+    OX_TRY(need_inputs(g, 2));
+    return ox_set_out(g, 0, is_of(g, false));
+}
+
+static ox_status is_15(ox_sym *g)
+{
+    OX_TRY(need_inputs(g, 2));
+    return ox_set_out(g, 0, is_of(g, true));
+}
+
+static ox_status isnot_9(ox_sym *g)
+{
+    OX_TRY(need_inputs(g, 2));
+    return ox_set_out(g, 0, op1(g, "Not", bool_typed(g, is_of(g, false))));
+}
+
+static ox_status isnot_15(ox_sym *g)
+{
+    OX_TRY(need_inputs(g, 2));
+    return ox_set_out(g, 0, op1(g, "Not", bool_typed(g, is_of(g, true))));
+}
+
 /* ---- where, masked_fill ------------------------------------------------- */
 
 static ox_status where_(ox_sym *g)
@@ -905,6 +1016,17 @@ const ox_symbolic_entry ox_symbolics_elementwise[] = {
     {"aten::logical_or", 9, logical_or},
     {"aten::logical_xor", 9, logical_xor},
     {"aten::bitwise_not", 9, bitwise_not},
+    {"aten::__not_", 9, dunder_not},
+    {"aten::__and_", 9, dunder_and},
+    {"aten::__and_", 18, bitwise_and_18},
+    {"aten::bitwise_and", 18, bitwise_and_18},
+    {"aten::__or_", 9, dunder_or},
+    {"aten::bitwise_or", 9, bitwise_or},
+    {"aten::__xor_", 9, dunder_xor},
+    {"aten::__is_", 9, is_9},
+    {"aten::__is_", 15, is_15},
+    {"aten::__isnot_", 9, isnot_9},
+    {"aten::__isnot_", 15, isnot_15},
     {"aten::where", 8, blocked},
     {"aten::where", 9, where_},
     {"aten::masked_fill", 8, blocked},

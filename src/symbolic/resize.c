@@ -18,7 +18,11 @@
  * `size`, or with `recompute_scale_factor=True`, whose sizes the tracer
  * computed) or a float list of scale factors (F.interpolate / nn.Upsample
  * with `scale_factor`). Before opset 11, align_corners=True is refused, as
- * in torch (ONNX had no matching coordinate transformation). */
+ * in torch (ONNX had no matching coordinate transformation).
+ *
+ * Results are typed as ONNX shape inference types them for torch (the input's
+ * dtype; floor(size * scale) or the given sizes), which matters where the
+ * traced type says nothing (scripted F.interpolate). */
 #include <math.h>
 #include <string.h>
 
@@ -98,6 +102,143 @@ static ox_value *empty_input(ox_sym *g)
 {
     if (g->opset >= 13) return ox_none(g);
     return floats_const(g, NULL, 0);
+}
+
+/* ---- result types ------------------------------------------------------------ */
+
+static bool cast_to_int(ox_node *n)
+{
+    ox_attr *a = ox_node_attr(n, "to");
+    return a && a->kind == OX_ATTR_I && ox_dtype_is_integral((ox_dtype)a->v.i);
+}
+
+#define KNOWN_DEPTH 16 /* how far known_values looks back (bounded against deep input graphs) */
+
+static bool numeric(const ox_tensor *t)
+{
+    return t && t->data && (ox_dtype_is_floating(t->dtype) || ox_dtype_is_integral(t->dtype) || t->dtype == OX_BOOL);
+}
+
+/* The values of a small vector the code below built, when known now:
+ * constants, Concat, Cast, Unsqueeze, Div, Shape of the input (its static
+ * dims, NAN where unknown), Slice of a known vector, and a ListConstruct of
+ * constants. The count, or -1. */
+static int known_values_at(ox_value *v, double *out, int cap, int depth)
+{
+    ox_node *n = v->node;
+    if (depth > KNOWN_DEPTH) return -1;
+    if (ox_node_is(n, "onnx::Constant") || ox_node_is(n, "prim::Constant")) {
+        const ox_tensor *t = ox_value_const_tensor(v);
+        if (!numeric(t) || ox_tensor_numel(t) > cap) return -1;
+        int cnt = (int)ox_tensor_numel(t);
+        for (int i = 0; i < cnt; i++) out[i] = ox_tensor_get_f(t, i);
+        return cnt;
+    }
+    if (ox_node_is(n, "prim::ListConstruct")) {
+        if (n->ninputs > cap) return -1;
+        for (int i = 0; i < n->ninputs; i++)
+            if (!ox_value_const_float(n->inputs[i], &out[i])) return -1;
+        return n->ninputs;
+    }
+    if (ox_node_is(n, "onnx::Shape") && n->ninputs == 1) {
+        int r = ox_rank(n->inputs[0]);
+        if (r < 0 || r > cap) return -1;
+        for (int i = 0; i < r; i++) {
+            int64_t d = n->inputs[0]->type->dims[i];
+            out[i] = d >= 0 ? (double)d : NAN;
+        }
+        return r;
+    }
+    if (ox_node_is(n, "onnx::Concat")) {
+        int total = 0;
+        for (int i = 0; i < n->ninputs; i++) {
+            int c = known_values_at(n->inputs[i], out + total, cap - total, depth + 1);
+            if (c < 0) return -1;
+            total += c;
+        }
+        return total;
+    }
+    if ((ox_node_is(n, "onnx::Cast") || ox_node_is(n, "onnx::Unsqueeze")) && n->ninputs >= 1) {
+        int c = known_values_at(n->inputs[0], out, cap, depth + 1);
+        if (c > 0 && ox_node_is(n, "onnx::Cast") && cast_to_int(n))
+            for (int i = 0; i < c; i++) out[i] = trunc(out[i]);
+        return c;
+    }
+    if (ox_node_is(n, "onnx::Div") && n->ninputs == 2) {
+        double b[MAX_DIMS];
+        int ca = known_values_at(n->inputs[0], out, cap, depth + 1);
+        int cb = known_values_at(n->inputs[1], b, MAX_DIMS, depth + 1);
+        if (ca < 0 || ca != cb) return -1;
+        for (int i = 0; i < ca; i++) out[i] = out[i] / b[i];
+        return ca;
+    }
+    if (ox_node_is(n, "onnx::Slice") && n->ninputs >= 1) {
+        double all[MAX_DIMS];
+        int c = known_values_at(n->inputs[0], all, MAX_DIMS, depth + 1);
+        if (c < 0) return -1;
+        double st, en;
+        if (n->ninputs >= 3) {
+            double sv[1], ev[1];
+            if (known_values_at(n->inputs[1], sv, 1, depth + 1) != 1 || known_values_at(n->inputs[2], ev, 1, depth + 1) != 1)
+                return -1;
+            st = sv[0];
+            en = ev[0];
+        } else {
+            ox_attr *sa = ox_node_attr(n, "starts"), *ea = ox_node_attr(n, "ends");
+            if (!sa || !ea || sa->kind != OX_ATTR_IS || ea->kind != OX_ATTR_IS || sa->n != 1 || ea->n != 1) return -1;
+            st = (double)sa->v.is[0];
+            en = (double)ea->v.is[0];
+        }
+        if (isnan(st) || isnan(en)) return -1;
+        if (st < 0) st += c;
+        if (en < 0) en += c;
+        st = st < 0 ? 0 : st > c ? c : st;
+        en = en < 0 ? 0 : en > c ? c : en;
+        int cnt = 0;
+        for (int i = (int)st; i < (int)en && cnt < cap; i++) out[cnt++] = all[i];
+        return cnt;
+    }
+    return -1;
+}
+
+static int known_values(ox_value *v, double *out, int cap) { return known_values_at(v, out, cap, 0); }
+
+/* The type torch's ONNX shape inference gives an Upsample/Resize result: the
+ * input's dtype and rank; dims floor(d * scale) (in float, as ONNX) from
+ * known scales, or the known sizes. Traced types still win in the converter. */
+static ox_value *typed(ox_sym *g, ox_value *y, ox_value *input)
+{
+    if (!y) return NULL;
+    ox_node *n = y->node;
+    int r = ox_rank(input);
+    ox_dtype dt = ox_elem_type(input);
+    if (r < 0 || r > MAX_DIMS) {
+        ox_type *t = ox_type_tensor(g->graph->arena, dt, -1, NULL);
+        if (t) y->type = t;
+        return y;
+    }
+    double v[MAX_DIMS];
+    int c = -1;
+    bool sizes = false;
+    ox_attr *a = ox_node_attr(n, "scales");
+    if (a && a->kind == OX_ATTR_FS && a->n <= MAX_DIMS) {
+        for (int i = 0; i < a->n; i++) v[i] = a->v.fs[i];
+        c = a->n;
+    } else if (ox_node_is(n, "onnx::Resize") && n->ninputs == 4) {
+        c = known_values(n->inputs[3], v, MAX_DIMS);
+        sizes = true;
+    } else if (n->ninputs >= 2) {
+        c = known_values(n->inputs[n->ninputs == 2 ? 1 : 2], v, MAX_DIMS);
+    }
+    int64_t dims[MAX_DIMS];
+    for (int i = 0; i < r; i++) {
+        int64_t d = input->type->dims[i];
+        double e = c != r ? NAN : sizes ? v[i] : d >= 0 ? (double)floorf((float)d * (float)v[i]) : NAN;
+        dims[i] = e >= 0 && e < 9e15 ? (int64_t)e : OX_DIM_UNKNOWN; /* NAN fails both */
+    }
+    ox_type *t = ox_type_tensor(g->graph->arena, dt, r, dims);
+    if (t) y->type = t;
+    return y;
 }
 
 /* ---- errors, torch's wording ---------------------------------------------- */
@@ -186,7 +327,7 @@ static ox_status available_scales(ox_sym *g, const kind *k, int i, ox_value **ou
     if (i >= g->nin || ox_arg_is_none(g, i)) return OX_OK;
     ox_value *s = g->in[i];
     const ox_tensor *t = is_onnx_const(s) ? ox_value_const_tensor(s) : NULL;
-    if (!t || t->rank != 1 || !t->data)
+    if (!numeric(t) || t->rank != 1)
         return unimplemented(g, i, k->name, "scales that are not a constant list of floats");
     int n = (int)ox_tensor_numel(t);
     if (n > MAX_DIMS) return unimplemented(g, i, k->name, "more scales than dimensions");
@@ -275,7 +416,7 @@ static ox_status upsample8(ox_sym *g)
     }
     ox_value *y = set_s(op1(g, "Upsample", input), "mode", k.mode);
     if (y && ox_node_set_fs(y->node, "scales", f, k.dim) != OX_OK) y = NULL;
-    return ox_set_out(g, 0, y);
+    return ox_set_out(g, 0, typed(g, y, input));
 }
 
 /* Opsets 9 and 10: `op`(input, scales) with the mode attribute. */
@@ -293,7 +434,7 @@ static ox_status upsample_9_10(ox_sym *g, const char *op)
         OX_TRY(size_to_scales(g, k.name, g->in[0], g->in[1], k.dim, &scales));
         if (g->clone) return OX_OK;
     }
-    return ox_set_out(g, 0, set_s(op2(g, op, g->in[0], scales), "mode", k.mode));
+    return ox_set_out(g, 0, typed(g, set_s(op2(g, op, g->in[0], scales), "mode", k.mode), g->in[0]));
 }
 
 static ox_status upsample9(ox_sym *g) { return upsample_9_10(g, "Upsample"); }
@@ -334,10 +475,10 @@ static ox_status upsample11(ox_sym *g)
     if (!scales) {
         if (ox_value_is_none(g->in[1]))
             return unimplemented(g, -1, k.name, "neither output_size nor scales given");
-        return ox_set_out(g, 0, resize_to_size(g, input, g->in[1], ctm, k.mode));
+        return ox_set_out(g, 0, typed(g, resize_to_size(g, input, g->in[1], ctm, k.mode), input));
     }
     ox_value *in[3] = {input, empty_input(g), scales};
-    return ox_set_out(g, 0, resize11(g, in, 3, ctm, k.mode));
+    return ox_set_out(g, 0, typed(g, resize11(g, in, 3, ctm, k.mode), input));
 }
 
 /* ---- aten::__interpolate(input, size, scale_factor, mode, align_corners,
@@ -353,9 +494,11 @@ static ox_status upsample11(ox_sym *g)
  * "cubic"; others as they are). */
 static ox_status interpolate_mode(ox_sym *g, const char **mode)
 {
-    const char *m;
     if (g->nin <= I_ALIGN) return ox_sym_error(g, -1, "%s expects at least 5 inputs, got %d", g->op, g->nin);
-    if (ox_arg_str(g, I_MODE, &m) != OX_OK) return unimplemented(g, I_MODE, "interpolate", "non-constant mode");
+    ox_value *v = g->in[I_MODE];
+    ox_attr *a = ox_node_is(v->node, "prim::Constant") || is_onnx_const(v) ? ox_node_attr(v->node, "value") : NULL;
+    if (!a || a->kind != OX_ATTR_S) return unimplemented(g, I_MODE, "interpolate", "non-constant mode");
+    const char *m = a->v.s;
     *mode = strstr(m, "linear") ? "linear" : strstr(m, "cubic") ? "cubic" : m;
     return OX_OK;
 }
@@ -437,7 +580,7 @@ static ox_status interpolate_9_10(ox_sym *g, const char *op)
     } else {
         return unimplemented(g, -1, "interpolate", "Both size and scales are None in __interpolate");
     }
-    return ox_set_out(g, 0, set_s(op2(g, op, input, scales), "mode", mode));
+    return ox_set_out(g, 0, typed(g, set_s(op2(g, op, input, scales), "mode", mode), input));
 }
 
 static ox_status interpolate9(ox_sym *g) { return interpolate_9_10(g, "Upsample"); }
@@ -487,7 +630,7 @@ static ox_status interpolate11(ox_sym *g)
         ox_value *roi = sizes ? empty_input(g) : NULL;
         ox_value *empty_scales = roi ? empty_input(g) : NULL;
         ox_value *rin[4] = {input, roi, empty_scales, sizes};
-        return ox_set_out(g, 0, resize11(g, rin, 4, ctm, mode));
+        return ox_set_out(g, 0, typed(g, resize11(g, rin, 4, ctm, mode), input));
     }
     if (rank < 0) return unimplemented(g, -1, "interpolate (with scales)", "missing input shape");
     if (ox_arg_is_none(g, I_SCALE))
@@ -496,7 +639,7 @@ static ox_status interpolate11(ox_sym *g)
     ox_value *roi = empty_input(g);
     ox_value *scales = roi ? scales_of_factor(g, g->in[I_SCALE], rank) : NULL;
     ox_value *in[3] = {input, roi, scales};
-    return ox_set_out(g, 0, resize11(g, in, 3, ctm, mode));
+    return ox_set_out(g, 0, typed(g, resize11(g, in, 3, ctm, mode), input));
 }
 
 const ox_symbolic_entry ox_symbolics_resize[] = {

@@ -1,7 +1,7 @@
 /* Shape and layout ops: view/reshape, flatten/unflatten, transpose/permute,
  * squeeze/unsqueeze, cat/stack, expand/repeat, split/chunk/unbind,
  * select/slice/narrow, size/dim/numel, contiguous, type_as, pad (constant,
- * reflect, replicate, circular).
+ * reflect, replicate, circular), meshgrid, pixel_shuffle / pixel_unshuffle.
  *
  * Each symbolic emits what torch's function of the same name emits for the
  * target opset (torch 1.13 for opsets <= 17; aten::unflatten follows the
@@ -1404,6 +1404,139 @@ static ox_status pad_common(ox_sym *g, bool input_form)
 static ox_status pad_9(ox_sym *g) { return pad_common(g, false); }
 static ox_status pad_11(ox_sym *g) { return pad_common(g, true); }
 
+/* ---- meshgrid, pixel_shuffle, pixel_unshuffle ------------------------------ */
+
+#define MESH_MAX 64
+
+/* aten::meshgrid(tensors[, indexing]): each tensor flattened, reshaped to
+ * 1 everywhere but its own dim, and expanded to the joint shape; a
+ * prim::ListConstruct of the results (the model's ListUnpack takes them).
+ * indexing 'xy' swaps the first two tensors and the first two results
+ * (torch 1.13's symbolic means to, but fails on it). */
+static ox_status meshgrid(ox_sym *g)
+{
+    const char *indexing = "ij";
+    if (g->nin >= 2 && !is_none(g, 1)) OX_TRY(ox_arg_str(g, 1, &indexing));
+    if (strcmp(indexing, "ij") != 0 && strcmp(indexing, "xy") != 0)
+        return ox_sym_error(g, 0, "Unsupported indexing: %s", indexing);
+    if (!is_list_construct(g->in[0]))
+        return ox_sym_error(g, 0, "ONNX symbolic expected node type prim::ListConstruct, got '%s'.",
+                            g->in[0]->node->kind);
+    ox_node *list = g->in[0]->node;
+    int n = list->ninputs;
+    if (n < 1 || n > MESH_MAX) return ox_sym_error(g, 0, "meshgrid of %d tensors is not supported", n);
+    bool xy = strcmp(indexing, "xy") == 0 && n >= 2;
+    ox_value *ts[MESH_MAX], *shapes[MESH_MAX], *outs[MESH_MAX];
+    for (int i = 0; i < n; i++) ts[i] = list->inputs[i];
+    if (xy) {
+        ox_value *t0 = ts[0];
+        ts[0] = ts[1];
+        ts[1] = t0;
+    }
+    for (int i = 0; i < n; i++) ts[i] = ox_reshape(g, ts[i], const1(g, -1));
+    for (int i = 0; i < n; i++) shapes[i] = op1(g, "Shape", ts[i]);
+    ox_value *out_shape = set_i(op_in(g, "Concat", n, shapes), "axis", 0);
+    for (int i = 0; i < n; i++) {
+        ox_value *one = const1(g, 1), *shape_i[MESH_MAX];
+        for (int j = 0; j < n; j++) shape_i[j] = j == i ? shapes[i] : one;
+        ox_value *reshaped = ox_reshape(g, ts[i], set_i(op_in(g, "Concat", n, shape_i), "axis", 0));
+        outs[i] = op2(g, "Expand", reshaped, out_shape);
+        if (!outs[i]) return ox_set_out(g, 0, NULL);
+    }
+    if (xy) {
+        ox_value *o0 = outs[0];
+        outs[0] = outs[1];
+        outs[1] = o0;
+    }
+    /* The results are the model's tensors (torch gives them the types of the
+     * ListUnpack outputs): the input dtypes, the joint static shape. */
+    int64_t dims[MESH_MAX];
+    for (int i = 0; i < n; i++) {
+        ox_value *t = list->inputs[xy && i < 2 ? 1 - i : i];
+        dims[i] = ox_type_is_static(t->type) ? ox_type_numel(t->type) : OX_DIM_UNKNOWN;
+    }
+    for (int i = 0; i < n; i++) {
+        ox_type *t = ox_type_tensor(g->graph->arena, ox_elem_type(list->inputs[i]), n, dims);
+        if (!t) return OX_NOMEM(g->ctx);
+        outs[i]->type = t;
+    }
+    ox_node *l = ox_op(g, "prim::ListConstruct", 1, n, outs);
+    return ox_set_out(g, 0, l ? l->outputs[0] : NULL);
+}
+
+/* The factor of pixel_(un)shuffle: a constant int > 0. */
+static ox_status shuffle_factor(ox_sym *g, int64_t *f)
+{
+    OX_TRY(ox_arg_int(g, 1, f));
+    if (*f <= 0 || *f > ((int64_t)1 << 20))
+        return ox_sym_error(g, 1, "Unsupported: ONNX export of %s with factor %lld", ox_kind_name(g->op),
+                            (long long)*f);
+    return OX_OK;
+}
+
+/* Reshape to a constant shape (allowzero 0 from opset 14). */
+static ox_value *reshape_to(ox_sym *g, ox_value *x, const int64_t *shape, int n)
+{
+    return x ? ox_reshape(g, x, ox_const_i64s(g, shape, n)) : NULL;
+}
+
+/* Opset 9: Reshape / Transpose / Reshape with the static sizes, or, when a
+ * size past the batch is unknown, a chain of 0/-1 reshapes. */
+static ox_status pixel_shuffle_9(ox_sym *g)
+{
+    int64_t f;
+    OX_TRY(shuffle_factor(g, &f));
+    ox_value *x = g->in[0];
+    if (ox_rank(x) != 4) return unimplemented(g, "pixel_shuffle", "only support 4d input", true);
+    int64_t c = ox_static_dim(x, 1), h = ox_static_dim(x, 2), w = ox_static_dim(x, 3);
+    static const int64_t perm[6] = {0, 1, 4, 2, 5, 3};
+    if (c < 0 || h < 0 || w < 0) {
+        const int64_t axes[2] = {2, 3}, s1[6] = {0, -1, f, f, 0, 0}, s2[6] = {0, 0, -1, 1, 0, 0},
+                      s3[6] = {0, 0, 0, 0, -1, 1}, sq[2] = {3, 5};
+        ox_value *v = reshape_to(g, ox_unsqueeze(g, x, axes, 2), s1, 6);
+        v = set_is(op1(g, "Transpose", v), "perm", perm, 6);
+        v = reshape_to(g, reshape_to(g, v, s2, 6), s3, 6);
+        return ox_set_out(g, 0, ox_squeeze(g, v, sq, 2));
+    }
+    int64_t oc = c / f / f;
+    const int64_t s1[6] = {-1, oc, f, f, h, w}, s2[4] = {-1, oc, h * f, w * f};
+    ox_value *v = set_is(op1(g, "Transpose", reshape_to(g, x, s1, 6)), "perm", perm, 6);
+    return ox_set_out(g, 0, reshape_to(g, v, s2, 4));
+}
+
+/* Opset 11: DepthToSpace in CRD mode. */
+static ox_status pixel_shuffle_11(ox_sym *g)
+{
+    int64_t f;
+    OX_TRY(shuffle_factor(g, &f));
+    int r = ox_rank(g->in[0]);
+    if (r >= 0 && r != 4) return unimplemented(g, "pixel_shuffle", "only support 4d input", false);
+    ox_value *y = set_i(op1(g, "DepthToSpace", g->in[0]), "blocksize", f);
+    return ox_set_out(g, 0, set_s(y, "mode", "CRD"));
+}
+
+/* pixel_unshuffle (every opset): Reshape / Transpose / Reshape. torch's
+ * message names pixel_shuffle. */
+static ox_status pixel_unshuffle(ox_sym *g)
+{
+    int64_t f;
+    OX_TRY(shuffle_factor(g, &f));
+    ox_value *x = g->in[0];
+    if (ox_rank(x) != 4) return unimplemented(g, "pixel_shuffle", "only support 4d input", true);
+    int64_t c = ox_static_dim(x, 1), h = ox_static_dim(x, 2), w = ox_static_dim(x, 3);
+    static const int64_t perm[6] = {0, 1, 3, 5, 2, 4};
+    if (c < 0 || h < 0 || w < 0) {
+        const int64_t axes[1] = {3}, s1[5] = {0, 0, -1, f, 0}, s2[6] = {0, 0, 0, 0, -1, f},
+                      s3[6] = {0, -1, 1, 1, 0, 0}, sq[2] = {2, 3};
+        ox_value *v = reshape_to(g, reshape_to(g, ox_unsqueeze(g, x, axes, 1), s1, 5), s2, 6);
+        v = set_is(op1(g, "Transpose", v), "perm", perm, 6);
+        return ox_set_out(g, 0, ox_squeeze(g, reshape_to(g, v, s3, 6), sq, 2));
+    }
+    const int64_t s1[6] = {-1, c, h / f, f, w / f, f}, s2[4] = {-1, c * f * f, h / f, w / f};
+    ox_value *v = set_is(op1(g, "Transpose", reshape_to(g, x, s1, 6)), "perm", perm, 6);
+    return ox_set_out(g, 0, reshape_to(g, v, s2, 4));
+}
+
 /* ---- the table ----------------------------------------------------------- */
 
 const ox_symbolic_entry ox_symbolics_shape[] = {
@@ -1484,5 +1617,10 @@ const ox_symbolic_entry ox_symbolics_shape[] = {
     {"aten::replication_pad3d", 9, replication_pad_9},
     {"aten::replication_pad3d", 11, replication_pad_11},
     {"aten::_pad_circular", 9, pad_circular},
+    {"aten::meshgrid", 7, blocked_7},
+    {"aten::meshgrid", 9, meshgrid},
+    {"aten::pixel_shuffle", 9, pixel_shuffle_9},
+    {"aten::pixel_shuffle", 11, pixel_shuffle_11},
+    {"aten::pixel_unshuffle", 9, pixel_unshuffle},
     {0},
 };

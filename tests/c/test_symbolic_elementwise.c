@@ -517,6 +517,105 @@ static void test_logic(void)
     tg_free(&t);
 }
 
+/* a & b, a | b, a ^ b, ~a on bool tensors (aten::__and__ ...), latest torch's
+ * bitwise_or, and opset 18's __and__ / bitwise_and (And, or BitwiseAnd after
+ * promotion). */
+static void test_bool_dunder_ops(void)
+{
+    tg t;
+    CHECK_STR(convert(&t, CMP_G("aten::__and__", TG_B("2")), 9), "And");
+    tg_free(&t);
+    CHECK_STR(convert(&t, CMP_G("aten::__or__", TG_B("2")), 9), "Or");
+    tg_free(&t);
+    CHECK_STR(convert(&t, CMP_G("aten::__xor__", TG_B("2")), 13), "Xor");
+    tg_free(&t);
+    CHECK_STR(convert(&t, CMP_G("aten::__ior__", TG_B("2")), 13), "ERROR"); /* no such op */
+    tg_free(&t);
+    CHECK_STR(convert(&t, UNARY_G(TG_B("2"), "", "aten::__not__", "\"a\"", TG_B("2")), 9), "Not");
+    tg_free(&t);
+    CHECK_STR(convert(&t, CMP_G("aten::bitwise_or", TG_B("2")), 9), "Or");
+    tg_free(&t);
+    CHECK_EQ_INT(convert_error(&t, CMP_G("aten::__and__", TG_I64("2")), 9), ONNXIFY_ERR_SYMBOLIC_VALUE);
+    CHECK_CONTAINS(t.ctx.message, "ONNX export does NOT support exporting bitwise AND for non-boolean input values");
+    tg_free(&t);
+    CHECK_EQ_INT(convert_error(&t, BINARY_G(TG_B("2"), TG_I64("2"), "", "aten::__xor__", "\"a\",\"b\"", TG_B("2")), 9),
+                 ONNXIFY_ERR_SYMBOLIC_VALUE);
+    CHECK_CONTAINS(t.ctx.message, "bitwise XOR for non-boolean input values  [Caused by the value 'b'");
+    tg_free(&t);
+    CHECK_EQ_INT(convert_error(&t, CMP_G("aten::bitwise_or", TG_I64("2")), 9), ONNXIFY_ERR_SYMBOLIC_VALUE);
+    CHECK_CONTAINS(t.ctx.message, "bitwise OR for non-boolean input values. self: ");
+    tg_free(&t);
+    CHECK_EQ_INT(convert_error(&t, UNARY_G(TG_F32("2"), "", "aten::__not__", "\"a\"", TG_F32("2")), 9),
+                 ONNXIFY_ERR_SYMBOLIC_VALUE);
+    tg_free(&t);
+    /* bitwise_and: opset 18 only (latest torch); __and__ changes form there */
+    CHECK_EQ_INT(convert_error(&t, CMP_G("aten::bitwise_and", TG_B("2")), 17), ONNXIFY_ERR_UNSUPPORTED_OPERATOR);
+    CHECK_CONTAINS(t.ctx.message, "Support for this operator was added in version 18");
+    tg_free(&t);
+    CHECK_STR(convert(&t, CMP_G("aten::bitwise_and", TG_B("2")), 18), "And");
+    tg_free(&t);
+    CHECK_STR(convert(&t, CMP_G("aten::__and__", TG_I64("2")), 18), "BitwiseAnd");
+    tg_free(&t);
+    CHECK_STR(convert(&t, BINARY_G(TG_I32("2"), TG_I64("2"), "", "aten::bitwise_and", "\"a\",\"b\"", TG_I64("2")), 18),
+              "Cast,BitwiseAnd");
+    if (t.onnx) CHECK_EQ_INT(attr_i(nth(t.onnx, "onnx::Cast", 0), "to"), OX_INT64);
+    tg_free(&t);
+    /* a 0-d operand does not decide the type: cast to the tensor's */
+    CHECK_STR(convert(&t, BINARY_G(TG_U8("2"), TG_I64(""), "", "aten::bitwise_and", "\"a\",\"b\"", TG_U8("2")), 18),
+              "Cast,BitwiseAnd");
+    if (t.onnx) CHECK_EQ_INT(attr_i(nth(t.onnx, "onnx::Cast", 0), "to"), OX_UINT8);
+    tg_free(&t);
+    CHECK_EQ_INT(convert_error(&t, CMP_G("aten::bitwise_and", TG_F32("2")), 18), ONNXIFY_ERR_SYMBOLIC_VALUE);
+    tg_free(&t);
+}
+
+/* The node kinds of the conversion alone (no torch-level pass: the
+ * peephole would settle `x is None` itself when x cannot be None). */
+static const char *convert_raw(tg *t, const char *json, int opset)
+{
+    if (convert_error(t, json, opset) != OX_OK || !t->onnx) return "ERROR";
+    return tg_kinds(t->onnx);
+}
+
+/* x is None / x is not None: decided at export time; opset 15 asks an
+ * Optional input OptionalHasElement. */
+static void test_is_isnot(void)
+{
+    tg t;
+#define convert convert_raw
+    const char *is_none = UNARY_G(TG_F32("2"), TG_CONST_NONE("n") ",", "aten::__is__", "\"a\",\"n\"", TG_BOOL);
+    CHECK_STR(convert(&t, is_none, 9), "Constant");
+    if (t.onnx) {
+        const ox_tensor *c = const_of(ox_block_output(t.onnx->top, 0));
+        CHECK(c && c->dtype == OX_BOOL && c->rank == 1 && c->dims[0] == 1 && ox_tensor_get_i(c, 0) == 0);
+    }
+    tg_free(&t);
+    CHECK_STR(convert(&t, UNARY_G(TG_F32("2"), TG_CONST_NONE("n") ",", "aten::__isnot__", "\"a\",\"n\"", TG_BOOL), 9),
+              "Constant,Not");
+    tg_free(&t);
+    CHECK_STR(convert(&t, is_none, 15), "Constant");
+    tg_free(&t);
+    /* None is None: true at 9; torch 15+ answers false for a None that is not an Optional */
+    const char *none_none = TG_JSON("[]", "[" TG_CONST_NONE("n") "," NODE("aten::__is__", "\"n\",\"n\"", V("y", TG_BOOL)) "]", "[\"y\"]");
+    CHECK_STR(convert(&t, none_none, 9), "Constant");
+    if (t.onnx) CHECK(ox_tensor_get_i(const_of(ox_block_output(t.onnx->top, 0)), 0) == 1);
+    tg_free(&t);
+    /* an Optional input */
+    const char *opt = TG_JSON("[" V("a", "{\"kind\":\"optional\",\"elem\":" TG_F32("2") "}") "]",
+                              "[" TG_CONST_NONE("n") "," NODE("aten::__isnot__", "\"a\",\"n\"", V("y", TG_BOOL)) "]",
+                              "[\"y\"]");
+    CHECK_STR(convert(&t, opt, 15), "OptionalHasElement,Not,Not");
+    tg_free(&t);
+    CHECK_STR(convert(&t, opt, 14), "Constant,Not");
+    tg_free(&t);
+    /* two tensors: eq */
+    CHECK_STR(convert(&t, CMP_G("aten::__is__", TG_F32("2")), 9), "Equal");
+    tg_free(&t);
+    CHECK_STR(convert(&t, CMP_G("aten::__isnot__", TG_F32("2")), 15), "Equal,Not");
+    tg_free(&t);
+#undef convert
+}
+
 static void test_where_masked_fill(void)
 {
     tg t;
@@ -710,6 +809,8 @@ static const ox_test_case tests[] = {
     {"comparisons", test_comparisons},
     {"compare_with_scalar_after_type_analysis", test_compare_with_scalar_after_type_analysis},
     {"logic", test_logic},
+    {"bool_dunder_ops", test_bool_dunder_ops},
+    {"is_isnot", test_is_isnot},
     {"where_masked_fill", test_where_masked_fill},
     {"sum_mean", test_sum_mean},
     {"sum_int_and_dtype", test_sum_int_and_dtype},

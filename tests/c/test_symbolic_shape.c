@@ -1049,6 +1049,148 @@ static void test_runtime_axes(void)
     tg_free(&t);
 }
 
+/* ---- meshgrid, pixel_shuffle, pixel_unshuffle --------------------------------- */
+
+#define TG_STR_CONST(name, v) \
+    "{\"kind\":\"prim::Constant\",\"inputs\":[],\"outputs\":[{\"name\":\"" name "\",\"type\":{\"kind\":\"str\"}}],\"attributes\":[{\"name\":\"value\",\"kind\":\"s\",\"value\":\"" v "\"}]}"
+#define MESH_JSON(index_nodes, index_in, o1, o2)                                                                    \
+    TG_JSON("[" V("a", TG_F32("3")) "," V("b", "{\"kind\":\"tensor\",\"dtype\":\"int64\",\"shape\":[4]}") "]",     \
+            "[" N("prim::ListConstruct", Q("a") "," Q("b"), V("l", TG_TENSORS)) "," index_nodes N(                   \
+                "aten::meshgrid", Q("l") index_in, V("g", TG_TENSORS)) "," N("prim::ListUnpack", Q("g"),              \
+                                                                            V("y", o1) "," V("z", o2)) "]",         \
+            "[" Q("y") "," Q("z") "]")
+
+static void test_meshgrid(void)
+{
+    const char *ij = MESH_JSON("", "", TG_F32("3,4"), TG_I64("3,4"));
+    int opsets[] = {9, 13, 14};
+    for (int k = 0; k < 3; k++) {
+        tg t;
+        CHECK(conv(&t, ij, opsets[k]) == OX_OK);
+        if (t.onnx) {
+            CHECK_STR(tg_kinds(t.onnx), "Constant,Reshape,Constant,Reshape,Shape,Shape,Concat,Constant,Concat,Reshape,"
+                                        "Expand,Constant,Concat,Reshape,Expand");
+            for (int i = 0; i < 2; i++) {
+                ox_node *e = out_node(&t, i);
+                CHECK(ox_node_is(e, "onnx::Expand"));
+                ox_node *r = e->inputs[0]->node, *joint = e->inputs[1]->node;
+                CHECK(ox_node_is(r, "onnx::Reshape") && ox_node_is(joint, "onnx::Concat"));
+                if (opsets[k] >= 14) CHECK_EQ_INT(tg_attr_i(r, "allowzero", -1), 0);
+                ox_node *shape_i = r->inputs[1]->node; /* [n, 1] / [1, m] */
+                CHECK(ox_node_is(shape_i, "onnx::Concat"));
+                CHECK(ox_node_is(shape_i->inputs[i]->node, "onnx::Shape"));
+                CHECK(CONST_IN(shape_i, 1 - i, 1, 1));
+                /* each result carries its input's dtype and the joint shape */
+                ox_type *ty = ox_block_output(t.onnx->top, i)->type;
+                CHECK(ty && ty->dtype == (i ? OX_INT64 : OX_FLOAT) && ty->rank == 2 && ty->dims[0] == 3 && ty->dims[1] == 4);
+            }
+            CHECK(is_graph_input(&t, out_node(&t, 0)->inputs[0]->node->inputs[0]->node->inputs[0], 0));
+        }
+        tg_free(&t);
+    }
+    tg t;
+    /* indexing='ij' written out, and 'xy': the first two swapped, results swapped back */
+    CHECK(conv(&t, MESH_JSON(TG_STR_CONST("ix", "ij") ",", "," Q("ix"), TG_F32("3,4"), TG_I64("3,4")), 9) == OX_OK);
+    tg_free(&t);
+    CHECK(conv(&t, MESH_JSON(TG_STR_CONST("ix", "xy") ",", "," Q("ix"), TG_F32("4,3"), TG_I64("4,3")), 9) == OX_OK);
+    if (t.onnx) {
+        for (int i = 0; i < 2; i++) {
+            ox_node *r = out_node(&t, i)->inputs[0]->node;
+            /* y (from a) is expanded along dim 1, z (from b) along dim 0 */
+            CHECK(ox_node_is(r->inputs[1]->node->inputs[1 - i]->node, "onnx::Shape"));
+            ox_value *src = r->inputs[0]->node->inputs[0];
+            CHECK(is_graph_input(&t, src, i));
+            ox_type *ty = ox_block_output(t.onnx->top, i)->type;
+            CHECK(ty && ty->rank == 2 && ty->dims[0] == 4 && ty->dims[1] == 3);
+        }
+    }
+    tg_free(&t);
+    expect_fail(MESH_JSON(TG_STR_CONST("ix", "yx") ",", "," Q("ix"), TG_F32("3,4"), TG_I64("3,4")), 9,
+                ONNXIFY_ERR_SYMBOLIC_VALUE, "Unsupported indexing: yx");
+    expect_fail(ij, 7, ONNXIFY_ERR_EXPORTER, "ONNX export failed on meshgrid, which is not implemented for opset 7");
+    CHECK(conv(&t, ij, 8) == OX_OK); /* opset 8 takes the opset-9 symbolic */
+    tg_free(&t);
+    /* a list not built by ListConstruct */
+    const char *listin = TG_JSON("[" V("l", TG_TENSORS) "]",
+                                 "[" N("aten::meshgrid", Q("l"), V("g", TG_TENSORS)) "]", "[" Q("g") "]");
+    expect_fail(listin, 9, ONNXIFY_ERR_SYMBOLIC_VALUE, "expected node type prim::ListConstruct");
+}
+
+#define SHUFFLE_JSON(op, xtype, f, ytype) \
+    TG_JSON("[" V("x", xtype) "]", "[" TG_CONST_INT("f", f) "," N(op, Q("x") "," Q("f"), V("y", ytype)) "]", OUT_Y)
+
+static void test_pixel_shuffle(void)
+{
+    const char *ps = SHUFFLE_JSON("aten::pixel_shuffle", TG_F32("1,8,3,5"), 2, TG_F32("1,2,6,10"));
+    tg t;
+    CHECK(conv(&t, ps, 9) == OX_OK);
+    if (t.onnx) {
+        CHECK_STR(tg_kinds(t.onnx), "Constant,Reshape,Transpose,Constant,Reshape");
+        ox_node *r2 = out_node(&t, 0), *tr = r2->inputs[0]->node, *r1 = tr->inputs[0]->node;
+        CHECK(CONST_IN(r2, 1, 1, -1, 2, 6, 10));
+        CHECK(ATTR_IS(tr, "perm", 0, 1, 4, 2, 5, 3));
+        CHECK(CONST_IN(r1, 1, 1, -1, 2, 2, 2, 3, 5));
+    }
+    tg_free(&t);
+    int opsets[] = {11, 13, 17};
+    for (int k = 0; k < 3; k++) {
+        CHECK(conv(&t, ps, opsets[k]) == OX_OK);
+        if (t.onnx) {
+            ox_node *d = out_node(&t, 0);
+            CHECK_STR(tg_kinds(t.onnx), "DepthToSpace");
+            CHECK_EQ_INT(tg_attr_i(d, "blocksize", -1), 2);
+            ox_attr *m = ox_node_attr(d, "mode");
+            CHECK(m && m->kind == OX_ATTR_S && strcmp(m->v.s, "CRD") == 0);
+        }
+        tg_free(&t);
+    }
+    /* unknown sizes at opset 9: 0/-1 reshapes around an Unsqueeze and a Squeeze */
+    const char *dyn = SHUFFLE_JSON("aten::pixel_shuffle", TG_F32("null,8,null,null"), 2, TG_F32("null,2,null,null"));
+    CHECK(conv(&t, dyn, 9) == OX_OK);
+    if (t.onnx) {
+        CHECK_STR(tg_kinds(t.onnx), "Unsqueeze,Constant,Reshape,Transpose,Constant,Reshape,Constant,Reshape,Squeeze");
+        CHECK(ATTR_IS(out_node(&t, 0), "axes", 3, 5));
+        CHECK(ATTR_IS(tg_find(t.onnx, "onnx::Unsqueeze", 0), "axes", 2, 3));
+        CHECK(CONST_IN(tg_find(t.onnx, "onnx::Reshape", 0), 1, 1, 0, -1, 2, 2, 0, 0));
+    }
+    tg_free(&t);
+    expect_fail(SHUFFLE_JSON("aten::pixel_shuffle", TG_F32("8,3,5"), 2, TG_F32("2,6,10")), 9, ONNXIFY_ERR_SYMBOLIC_VALUE,
+                "operator pixel_shuffle, only support 4d input");
+    expect_fail(SHUFFLE_JSON("aten::pixel_shuffle", TG_F32("8,3,5"), 2, TG_F32("2,6,10")), 11, ONNXIFY_ERR_EXPORTER,
+                "operator pixel_shuffle, only support 4d input");
+    expect_fail(SHUFFLE_JSON("aten::pixel_shuffle", TG_F32("1,8,3,5"), 0, TG_F32("1,8,3,5")), 9,
+                ONNXIFY_ERR_SYMBOLIC_VALUE, "pixel_shuffle with factor 0");
+}
+
+static void test_pixel_unshuffle(void)
+{
+    const char *pu = SHUFFLE_JSON("aten::pixel_unshuffle", TG_F32("1,2,4,6"), 2, TG_F32("1,8,2,3"));
+    int opsets[] = {9, 11, 14};
+    for (int k = 0; k < 3; k++) {
+        tg t;
+        CHECK(conv(&t, pu, opsets[k]) == OX_OK);
+        if (t.onnx) {
+            CHECK_STR(tg_kinds(t.onnx), "Constant,Reshape,Transpose,Constant,Reshape");
+            ox_node *r2 = out_node(&t, 0), *tr = r2->inputs[0]->node, *r1 = tr->inputs[0]->node;
+            CHECK(CONST_IN(r2, 1, 1, -1, 8, 2, 3));
+            CHECK(ATTR_IS(tr, "perm", 0, 1, 3, 5, 2, 4));
+            CHECK(CONST_IN(r1, 1, 1, -1, 2, 2, 2, 3, 2));
+            if (opsets[k] >= 14) CHECK_EQ_INT(tg_attr_i(r2, "allowzero", -1), 0);
+        }
+        tg_free(&t);
+    }
+    tg t;
+    CHECK(conv(&t, SHUFFLE_JSON("aten::pixel_unshuffle", TG_F32("1,2,null,6"), 2, TG_F32("1,8,null,3")), 13) == OX_OK);
+    if (t.onnx) {
+        CHECK_STR(tg_kinds(t.onnx), "Constant,Unsqueeze,Constant,Reshape,Constant,Reshape,Transpose,Constant,Reshape,"
+                                    "Constant,Squeeze");
+        CHECK(CONST_IN(out_node(&t, 0), 1, 1, 2, 3));
+    }
+    tg_free(&t);
+    expect_fail(SHUFFLE_JSON("aten::pixel_unshuffle", TG_F32("2,4,6"), 2, TG_F32("8,2,3")), 9, ONNXIFY_ERR_SYMBOLIC_VALUE,
+                "operator pixel_shuffle, only support 4d input");
+}
+
 static void test_bad_input(void)
 {
     /* a dim that is not a constant */
@@ -1455,6 +1597,9 @@ static const ox_test_case tests[] = {
     {"pad_dynamic", test_pad_dynamic},
     {"pad_circular", test_pad_circular},
     {"runtime_axes", test_runtime_axes},
+    {"meshgrid", test_meshgrid},
+    {"pixel_shuffle", test_pixel_shuffle},
+    {"pixel_unshuffle", test_pixel_unshuffle},
     {"bad_input", test_bad_input},
     {"helper_reduce", test_helper_reduce},
     {"helper_split_cast_size", test_helper_split_cast_size},

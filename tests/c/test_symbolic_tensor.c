@@ -631,6 +631,66 @@ static void test_identities(void)
     tg_free(&t);
 }
 
+/* prim::dtype (x.dtype), prim::device (x.device) and aten::list(l) (prim.c). */
+static void test_prim_dtype_device_list(void)
+{
+    tg t;
+    tg_init(&t);
+    const char *dt = TG_JSON("[" V("x", TG_I32("2")) "]", "[" N("prim::dtype", Q("x"), V("y", TG_INT)) "]", OUT_Y);
+    CHECK(tg_convert(&t, dt, 13) == OX_OK);
+    if (t.onnx) {
+        ox_node *c = out_node(&t, 0);
+        const ox_tensor *v = ox_node_is(c, "onnx::Constant") ? ox_value_const_tensor(c->outputs[0]) : NULL;
+        CHECK(v && v->dtype == OX_INT64 && v->rank == 0 && ox_tensor_get_i(v, 0) == 3); /* Int */
+    }
+    tg_free(&t);
+    /* unknown dtype: Float (6) */
+    tg_init(&t);
+    dt = TG_JSON("[" V("x", "{\"kind\":\"tensor\"}") "]", "[" N("prim::dtype", Q("x"), V("y", TG_INT)) "]", OUT_Y);
+    CHECK(tg_convert(&t, dt, 9) == OX_OK);
+    if (t.onnx) CHECK(ox_tensor_get_i(ox_value_const_tensor(ox_block_output(t.onnx->top, 0)), 0) == 6);
+    tg_free(&t);
+
+    /* a Device-typed prim::device is kept; the device-only aten::to drops it */
+    tg_init(&t);
+    const char *dev = TG_JSON(
+        "[" V("x", TG_F32("2")) "]",
+        "[" N("prim::device", Q("x"), V("d", TG_DEVICE)) ","                                 /* x.device */
+        TG_CONST_BOOL("nb", 0) "," TG_CONST_BOOL("cp", 0) "," TG_CONST_NONE("mf") "," TG_CONST_NONE("dt") ","
+        N("aten::to", Q("x") "," Q("d") "," Q("dt") "," Q("nb") "," Q("cp") "," Q("mf"), V("y", TG_F32("2"))) "]",
+        OUT_Y);
+    CHECK(tg_convert(&t, dev, 13) == OX_OK);
+    if (t.onnx) CHECK(is_graph_input(&t, ox_block_output(t.onnx->top, 0), 0));
+    tg_free(&t);
+    tg_init(&t);
+    const char *kept = TG_JSON("[" V("x", TG_F32("2")) "]", "[" N("prim::device", Q("x"), V("d", TG_DEVICE)) "]", "[" Q("d") "]");
+    CHECK(tg_convert(&t, kept, 13) == OX_OK);
+    if (t.onnx) CHECK(ox_node_is(out_node(&t, 0), "prim::device"));
+    tg_free(&t);
+    /* any other output type is refused, as torch does */
+    tg_init(&t);
+    const char *bad = TG_JSON("[" V("x", TG_F32("2")) "]", "[" N("prim::device", Q("x"), V("d", TG_INT)) "]", "[" Q("d") "]");
+    CHECK_EQ_INT(tg_convert(&t, bad, 13), ONNXIFY_ERR_SYMBOLIC_VALUE);
+    CHECK_CONTAINS(t.ctx.message, "Unsupported: ONNX export of operator prim::device, output type should be "
+                                  "'DeviceObjType', not 'TensorType'");
+    tg_free(&t);
+
+    /* aten::list: the list itself */
+    tg_init(&t);
+    const char *lst = TG_JSON(
+        "[" V("a", TG_F32("2")) "," V("b", TG_F32("3")) "]",
+        "[" N("prim::ListConstruct", Q("a") "," Q("b"), V("l", "{\"kind\":\"list\",\"elem\":{\"kind\":\"tensor\"}}")) "," N(
+            "aten::list", Q("l"), V("m", "{\"kind\":\"list\",\"elem\":{\"kind\":\"tensor\"}}")) "," TG_CONST_INT("d", 0) "," N(
+            "aten::cat", Q("m") "," Q("d"), V("y", TG_F32("5"))) "]",
+        OUT_Y);
+    CHECK(tg_convert(&t, lst, 13) == OX_OK);
+    if (t.onnx) {
+        ox_node *c = out_node(&t, 0);
+        CHECK(ox_node_is(c, "onnx::Concat") && c->ninputs == 2 && is_graph_input(&t, c->inputs[1], 1));
+    }
+    tg_free(&t);
+}
+
 static void test_registry(void)
 {
     CHECK(ox_symbolic_lookup("aten::zeros", 8) != ox_symbolic_lookup("aten::zeros", 9));
@@ -661,6 +721,7 @@ static const ox_test_case tests[] = {
     {"dim_arange_linspace", test_dim_arange_linspace},
     {"eye", test_eye},
     {"identities", test_identities},
+    {"prim_dtype_device_list", test_prim_dtype_device_list},
     {"registry", test_registry},
 };
 
