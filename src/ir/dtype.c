@@ -67,3 +67,8 @@ bool ox_dtype_is_integral(ox_dtype t)
         return false;
     }
 }
+
+bool ox_dtype_is_real(ox_dtype t)
+{
+    return t != OX_STRING && t != OX_COMPLEX64 && t != OX_COMPLEX128 && ox_dtype_size(t) > 0;
+}

@@ -35,5 +35,7 @@ bool ox_dtype_from_name(const char *name, ox_dtype *out);
 bool ox_dtype_from_safetensors(const char *name, size_t len, ox_dtype *out);
 bool ox_dtype_is_floating(ox_dtype t);
 bool ox_dtype_is_integral(ox_dtype t); /* signed and unsigned ints, not bool */
+/* Values read as real numbers: every sized type but strings and complex. */
+bool ox_dtype_is_real(ox_dtype t);
 
 #endif

@@ -15,22 +15,6 @@
 
 static uint32_t mark_of(ox_sym *g) { return g->graph->next_node_seq; }
 
-static ox_value *opn(ox_sym *g, const char *op, int n, ox_value *const *in)
-{
-    for (int i = 0; i < n; i++)
-        if (!in[i]) return NULL;
-    ox_node *node = ox_op(g, op, 1, n, in);
-    return node ? node->outputs[0] : NULL;
-}
-
-static ox_value *op1(ox_sym *g, const char *op, ox_value *a) { return opn(g, op, 1, &a); }
-
-static ox_value *op2(ox_sym *g, const char *op, ox_value *a, ox_value *b)
-{
-    ox_value *in[2] = {a, b};
-    return opn(g, op, 2, in);
-}
-
 static ox_value *attr_i(ox_value *v, const char *name, int64_t i)
 {
     if (!v || ox_node_set_i(v->node, name, i) != OX_OK) return NULL;
@@ -66,12 +50,6 @@ static ox_value *same_type(ox_sym *g, ox_value *v, ox_value *like)
     return v;
 }
 
-static ox_status need_inputs(ox_sym *g, int n)
-{
-    if (g->nin >= n) return OX_OK;
-    return ox_sym_error(g, -1, "%s expects at least %d inputs, got %d", g->node->kind, n, g->nin);
-}
-
 static ox_value *scalar_const(ox_sym *g, ox_dtype dt, double v)
 {
     return ox_const_scalar(g, dt == OX_UNDEFINED || ox_dtype_size(dt) == 0 ? OX_FLOAT : dt, v);
@@ -98,14 +76,14 @@ static ox_value *relu_of(ox_sym *g, ox_value *x, uint32_t mark)
 
 static ox_status relu(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     return ox_set_out(g, 0, relu_of(g, g->in[0], mark_of(g)));
 }
 
 /* Opset 9: Relu, then Clip(max=6). */
 static ox_status relu6_9(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     uint32_t mark = mark_of(g);
     ox_value *r = relu_of(g, g->in[0], mark);
     ox_node *n = NULL;
@@ -117,7 +95,7 @@ static ox_status relu6_9(ox_sym *g)
  * input's dtype (torch's opset-11 clamp casts them once more). */
 static ox_status relu6_11(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     uint32_t mark = mark_of(g);
     ox_value *r = relu_of(g, g->in[0], mark);
     if (!r) return ox_set_out(g, 0, NULL);
@@ -137,7 +115,7 @@ static ox_status relu6_11(ox_sym *g)
  * of the input's dtype (opset 11). */
 static ox_status hardtanh_9(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 3));
+    OX_TRY(ox_need_inputs(g, 3));
     double lo, hi;
     OX_TRY(ox_arg_float(g, 1, &lo));
     OX_TRY(ox_arg_float(g, 2, &hi));
@@ -149,7 +127,7 @@ static ox_status hardtanh_9(ox_sym *g)
 
 static ox_status hardtanh_11(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 3));
+    OX_TRY(ox_need_inputs(g, 3));
     double lo, hi;
     OX_TRY(ox_arg_float(g, 1, &lo));
     OX_TRY(ox_arg_float(g, 2, &hi));
@@ -164,35 +142,35 @@ static ox_status hardtanh_11(ox_sym *g)
 
 static ox_status sigmoid(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 1));
-    return ox_set_out(g, 0, op1(g, "Sigmoid", g->in[0]));
+    OX_TRY(ox_need_inputs(g, 1));
+    return ox_set_out(g, 0, ox_op_1(g, "Sigmoid", g->in[0]));
 }
 
 static ox_status tanh_(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 1));
-    return ox_set_out(g, 0, op1(g, "Tanh", g->in[0]));
+    OX_TRY(ox_need_inputs(g, 1));
+    return ox_set_out(g, 0, ox_op_1(g, "Tanh", g->in[0]));
 }
 
 static ox_status selu(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 1));
-    return ox_set_out(g, 0, op1(g, "Selu", g->in[0]));
+    OX_TRY(ox_need_inputs(g, 1));
+    return ox_set_out(g, 0, ox_op_1(g, "Selu", g->in[0]));
 }
 
 /* leaky_relu(x, negative_slope, inplace): LeakyRelu(alpha). */
 static ox_status leaky_relu(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     double slope = 0.01;
     if (g->nin > 1) OX_TRY(ox_arg_float(g, 1, &slope));
-    return ox_set_out(g, 0, attr_f(op1(g, "LeakyRelu", g->in[0]), "alpha", slope));
+    return ox_set_out(g, 0, attr_f(ox_op_1(g, "LeakyRelu", g->in[0]), "alpha", slope));
 }
 
 /* elu(x, alpha, scale, input_scale): Elu(alpha); ONNX has no scales. */
 static ox_status elu(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     double alpha, s;
     if (g->nin > 2 && !ox_arg_is_none(g, 2)) {
         OX_TRY(ox_arg_float(g, 2, &s));
@@ -204,29 +182,29 @@ static ox_status elu(ox_sym *g)
             return ox_ew_unimplemented(g, "input_scale", "does not support input_scale in Elu", true);
     }
     OX_TRY(ox_arg_float(g, 1, &alpha));
-    return ox_set_out(g, 0, attr_f(op1(g, "Elu", g->in[0]), "alpha", alpha));
+    return ox_set_out(g, 0, attr_f(ox_op_1(g, "Elu", g->in[0]), "alpha", alpha));
 }
 
 /* celu (opset 12): Celu(alpha); ONNX Celu is float-only, so double goes
  * through float and back. */
 static ox_status celu(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     double alpha;
     OX_TRY(ox_arg_float(g, 1, &alpha));
     ox_value *x = g->in[0];
     if (ox_elem_type(x) == OX_DOUBLE) {
-        ox_value *y = attr_f(op1(g, "Celu", ox_cast(g, x, OX_FLOAT)), "alpha", alpha);
+        ox_value *y = attr_f(ox_op_1(g, "Celu", ox_cast(g, x, OX_FLOAT)), "alpha", alpha);
         return ox_set_out(g, 0, ox_cast(g, y, OX_DOUBLE));
     }
-    return ox_set_out(g, 0, attr_f(op1(g, "Celu", x), "alpha", alpha));
+    return ox_set_out(g, 0, attr_f(ox_op_1(g, "Celu", x), "alpha", alpha));
 }
 
 /* prelu: the slope is unsqueezed to broadcast over dims 1..r-2 (x of rank
  * r > 2), squeezed for a 0-d x with a [1] slope. */
 static ox_status prelu_common(ox_sym *g, bool opset8)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     ox_value *self = g->in[0], *w = g->in[1];
     int self_rank = ox_rank(self), w_rank = ox_rank(w);
     if (self_rank > 2) {
@@ -245,10 +223,10 @@ static ox_status prelu_common(ox_sym *g, bool opset8)
     if (opset8 && old != OX_UNDEFINED && old != OX_FLOAT16 && old != OX_FLOAT && old != OX_DOUBLE) {
         ox_value *a = ox_cast(g, self, OX_FLOAT);
         ox_value *b = a ? ox_cast(g, w, OX_FLOAT) : NULL;
-        ox_value *y = op2(g, "PRelu", a, b);
+        ox_value *y = ox_op_2(g, "PRelu", a, b);
         return ox_set_out(g, 0, ox_cast(g, y, old));
     }
-    return ox_set_out(g, 0, op2(g, "PRelu", self, w));
+    return ox_set_out(g, 0, ox_op_2(g, "PRelu", self, w));
 }
 
 static ox_status prelu_8(ox_sym *g) { return prelu_common(g, true); }
@@ -267,93 +245,93 @@ static ox_value *const_f64(ox_sym *g, double v)
  * scalar_type_analysis. */
 static ox_status gelu_9(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     ox_value *x = g->in[0];
     const char *approximate = "none";
     if (g->nin > 1 && !ox_arg_is_none(g, 1)) OX_TRY(ox_arg_str(g, 1, &approximate));
     if (!strcmp(approximate, "tanh")) {
-        ox_value *cube = op2(g, "Mul", x, op2(g, "Mul", x, x));
+        ox_value *cube = ox_op_2(g, "Mul", x, ox_op_2(g, "Mul", x, x));
         ox_value *kappa = cube ? const_f64(g, 0.044715) : NULL;
-        ox_value *inner = op2(g, "Add", x, op2(g, "Mul", kappa, cube));
+        ox_value *inner = ox_op_2(g, "Add", x, ox_op_2(g, "Mul", kappa, cube));
         ox_value *beta = inner ? const_f64(g, 0.79788456080286535588) : NULL; /* sqrt(2 / pi) */
-        ox_value *t = op1(g, "Tanh", op2(g, "Mul", beta, inner));
+        ox_value *t = ox_op_1(g, "Tanh", ox_op_2(g, "Mul", beta, inner));
         ox_value *one = t ? const_f64(g, 1.0) : NULL;
-        ox_value *m = op2(g, "Mul", x, op2(g, "Add", one, t));
+        ox_value *m = ox_op_2(g, "Mul", x, ox_op_2(g, "Add", one, t));
         ox_value *half = m ? const_f64(g, 0.5) : NULL;
-        return ox_set_out(g, 0, op2(g, "Mul", half, m));
+        return ox_set_out(g, 0, ox_op_2(g, "Mul", half, m));
     }
     ox_value *sqrt2 = const_f64(g, 1.4142135623730951);
-    ox_value *e = op1(g, "Erf", op2(g, "Div", x, sqrt2));
+    ox_value *e = ox_op_1(g, "Erf", ox_op_2(g, "Div", x, sqrt2));
     ox_value *one = e ? const_f64(g, 1.0) : NULL;
-    ox_value *m = op2(g, "Mul", x, op2(g, "Add", e, one));
+    ox_value *m = ox_op_2(g, "Mul", x, ox_op_2(g, "Add", e, one));
     ox_value *half = m ? const_f64(g, 0.5) : NULL;
-    return ox_set_out(g, 0, op2(g, "Mul", m, half));
+    return ox_set_out(g, 0, ox_op_2(g, "Mul", m, half));
 }
 
 /* Opset 20: the Gelu op. */
 static ox_status gelu_20(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     const char *approximate = "none";
     if (g->nin > 1 && !ox_arg_is_none(g, 1)) OX_TRY(ox_arg_str(g, 1, &approximate));
-    return ox_set_out(g, 0, attr_s(op1(g, "Gelu", g->in[0]), "approximate", approximate));
+    return ox_set_out(g, 0, attr_s(ox_op_1(g, "Gelu", g->in[0]), "approximate", approximate));
 }
 
 static ox_status silu(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 1));
-    return ox_set_out(g, 0, op2(g, "Mul", g->in[0], op1(g, "Sigmoid", g->in[0])));
+    OX_TRY(ox_need_inputs(g, 1));
+    return ox_set_out(g, 0, ox_op_2(g, "Mul", g->in[0], ox_op_1(g, "Sigmoid", g->in[0])));
 }
 
 static ox_status mish(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     ox_value *x = g->in[0];
-    return ox_set_out(g, 0, op2(g, "Mul", x, op1(g, "Tanh", op1(g, "Softplus", x))));
+    return ox_set_out(g, 0, ox_op_2(g, "Mul", x, ox_op_1(g, "Tanh", ox_op_1(g, "Softplus", x))));
 }
 
 /* softplus(x, beta, threshold): Softplus(x * beta) / beta unless beta is 1;
  * ONNX Softplus has no threshold. */
 static ox_status softplus(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     ox_value *x = g->in[0], *beta = g->in[1];
     double b;
     if (ox_node_is(beta->node, "onnx::Constant") && ox_value_const_float(beta, &b) && b == 1.0)
-        return ox_set_out(g, 0, op1(g, "Softplus", x));
-    return ox_set_out(g, 0, op2(g, "Div", op1(g, "Softplus", op2(g, "Mul", x, beta)), beta));
+        return ox_set_out(g, 0, ox_op_1(g, "Softplus", x));
+    return ox_set_out(g, 0, ox_op_2(g, "Div", ox_op_1(g, "Softplus", ox_op_2(g, "Mul", x, beta)), beta));
 }
 
 /* ---- hardswish, hardsigmoid --------------------------------------------- */
 
 static ox_value *hardsigmoid_of(ox_sym *g, ox_value *x)
 {
-    return attr_f(op1(g, "HardSigmoid", x), "alpha", 1.0 / 6.0);
+    return attr_f(ox_op_1(g, "HardSigmoid", x), "alpha", 1.0 / 6.0);
 }
 
 static ox_status hardsigmoid(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     return ox_set_out(g, 0, hardsigmoid_of(g, g->in[0]));
 }
 
 static ox_status hardswish_9(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 1));
-    return ox_set_out(g, 0, op2(g, "Mul", g->in[0], hardsigmoid_of(g, g->in[0])));
+    OX_TRY(ox_need_inputs(g, 1));
+    return ox_set_out(g, 0, ox_op_2(g, "Mul", g->in[0], hardsigmoid_of(g, g->in[0])));
 }
 
 static ox_status hardswish_14(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 1));
-    return ox_set_out(g, 0, op1(g, "HardSwish", g->in[0]));
+    OX_TRY(ox_need_inputs(g, 1));
+    return ox_set_out(g, 0, ox_op_1(g, "HardSwish", g->in[0]));
 }
 
 /* ---- softmax, log_softmax ----------------------------------------------- */
 
 static ox_value *transpose(ox_sym *g, ox_value *x, const int64_t *perm, int n)
 {
-    return attr_is(op1(g, "Transpose", x), "perm", perm, n);
+    return attr_is(ox_op_1(g, "Transpose", x), "perm", perm, n);
 }
 
 /* Opset < 13: the op over the last axis, dim transposed there and back;
@@ -380,7 +358,7 @@ static ox_value *softmax_last_axis(ox_sym *g, const char *op, ox_value *x, int64
         x = transpose(g, x, perm, rank);
         dim = rank - 1;
     }
-    ox_value *y = attr_i(op1(g, op, x), "axis", dim);
+    ox_value *y = attr_i(ox_op_1(g, op, x), "axis", dim);
     if (cast) y = ox_cast(g, y, dt);
     if (transposed) y = transpose(g, y, perm, rank);
     return y;
@@ -388,7 +366,7 @@ static ox_value *softmax_last_axis(ox_sym *g, const char *op, ox_value *x, int64
 
 static ox_status softmax_9(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     int64_t dim;
     OX_TRY(ox_arg_int(g, 1, &dim));
     bool cast;
@@ -399,23 +377,23 @@ static ox_status softmax_9(ox_sym *g)
     if (rank >= 0) return ox_set_out(g, 0, softmax_last_axis(g, "Softmax", x, dim, rank, cast, dt));
     /* Unknown rank: exp(x - max) / sum(exp(x - max)) over dim. */
     int64_t axes[1] = {dim};
-    ox_value *mx = attr_i(attr_is(op1(g, "ReduceMax", x), "axes", axes, 1), "keepdims", 1);
-    ox_value *e = op1(g, "Exp", op2(g, "Sub", x, mx));
+    ox_value *mx = attr_i(attr_is(ox_op_1(g, "ReduceMax", x), "axes", axes, 1), "keepdims", 1);
+    ox_value *e = ox_op_1(g, "Exp", ox_op_2(g, "Sub", x, mx));
     ox_value *sum = ox_reduce(g, "ReduceSum", e, axes, 1, true);
-    ox_value *y = op2(g, "Div", e, sum);
+    ox_value *y = ox_op_2(g, "Div", e, sum);
     if (cast) y = ox_cast(g, y, dt);
     return ox_set_out(g, 0, y);
 }
 
 static ox_status softmax_13(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     int64_t dim;
     OX_TRY(ox_arg_int(g, 1, &dim));
     bool cast;
     ox_dtype dt = OX_UNDEFINED;
     OX_TRY(dtype_arg(g, 2, &cast, &dt));
-    ox_value *y = attr_i(op1(g, "Softmax", g->in[0]), "axis", dim);
+    ox_value *y = attr_i(ox_op_1(g, "Softmax", g->in[0]), "axis", dim);
     return ox_set_out(g, 0, cast ? ox_cast(g, y, dt) : y);
 }
 
@@ -434,7 +412,7 @@ static ox_value *log_softmax_9_of(ox_sym *g, ox_value *x, int64_t dim, bool cast
 
 static ox_status log_softmax_9(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     int64_t dim;
     OX_TRY(ox_arg_int(g, 1, &dim));
     bool cast;
@@ -447,13 +425,13 @@ static ox_status log_softmax_9(ox_sym *g)
 
 static ox_status log_softmax_13(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     int64_t dim;
     OX_TRY(ox_arg_int(g, 1, &dim));
     bool cast;
     ox_dtype dt = OX_UNDEFINED;
     OX_TRY(dtype_arg(g, 2, &cast, &dt));
-    ox_value *y = attr_i(op1(g, "LogSoftmax", g->in[0]), "axis", dim);
+    ox_value *y = attr_i(ox_op_1(g, "LogSoftmax", g->in[0]), "axis", dim);
     return ox_set_out(g, 0, cast ? ox_cast(g, y, dt) : y);
 }
 
@@ -461,7 +439,7 @@ static ox_status log_softmax_13(ox_sym *g)
  * opset, a half input cast to float first when asked. */
 static ox_status log_softmax_internal(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 3));
+    OX_TRY(ox_need_inputs(g, 3));
     int64_t dim;
     bool half_to_float;
     OX_TRY(ox_arg_int(g, 1, &dim));

@@ -59,6 +59,45 @@ ox_value *ox_op1(ox_sym *g, const char *op, ...)
     return v;
 }
 
+ox_value *ox_opn(ox_sym *g, const char *op, int n, ox_value *const *in)
+{
+    for (int i = 0; i < n; i++)
+        if (!in[i]) return NULL;
+    ox_node *node = ox_op(g, op, 1, n, in);
+    return node ? node->outputs[0] : NULL;
+}
+
+ox_value *ox_with_i(ox_value *v, const char *name, int64_t i)
+{
+    return v && ox_node_set_i(v->node, name, i) == OX_OK ? v : NULL;
+}
+
+ox_value *ox_with_is(ox_value *v, const char *name, const int64_t *is, int n)
+{
+    return v && ox_node_set_is(v->node, name, is, n) == OX_OK ? v : NULL;
+}
+
+ox_value *ox_with_f(ox_value *v, const char *name, double f)
+{
+    return v && ox_node_set_f(v->node, name, f) == OX_OK ? v : NULL;
+}
+
+ox_value *ox_with_s(ox_value *v, const char *name, const char *s)
+{
+    return v && ox_node_set_s(v->node, name, s) == OX_OK ? v : NULL;
+}
+
+ox_value *ox_with_t(ox_value *v, const char *name, ox_tensor *t)
+{
+    return v && t && ox_node_set_t(v->node, name, t) == OX_OK ? v : NULL;
+}
+
+ox_status ox_need_inputs(ox_sym *g, int n)
+{
+    if (g->nin >= n) return OX_OK;
+    return ox_sym_error(g, -1, "%s expects at least %d inputs, got %d", g->node->kind, n, g->nin);
+}
+
 ox_status ox_set_out(ox_sym *g, int i, ox_value *v)
 {
     if (!v) return g->ctx->status != OX_OK ? g->ctx->status : OX_NOMEM(g->ctx);
@@ -138,7 +177,7 @@ bool ox_value_const_int(ox_value *v, int64_t *out)
         }
     }
     const ox_tensor *t = ox_value_const_tensor(v);
-    if (t && ox_tensor_numel(t) == 1 && t->data) {
+    if (t && ox_tensor_numel(t) == 1 && t->data && ox_dtype_is_real(t->dtype)) {
         *out = ox_tensor_get_i(t, 0);
         return true;
     }
@@ -159,7 +198,7 @@ bool ox_value_const_float(ox_value *v, double *out)
         }
     }
     const ox_tensor *t = ox_value_const_tensor(v);
-    if (t && ox_tensor_numel(t) == 1 && t->data) {
+    if (t && ox_tensor_numel(t) == 1 && t->data && ox_dtype_is_real(t->dtype)) {
         *out = ox_tensor_get_f(t, 0);
         return true;
     }

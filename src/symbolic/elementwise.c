@@ -131,35 +131,12 @@ static bool is_bool(ox_value *v) { return ox_elem_type(v) == OX_BOOL; }
 
 static uint32_t mark_of(ox_sym *g) { return g->graph->next_node_seq; }
 
-/* One-output node; a NULL operand (an upstream failure) gives NULL. */
-static ox_value *opn(ox_sym *g, const char *op, int n, ox_value *const *in)
-{
-    for (int i = 0; i < n; i++)
-        if (!in[i]) return NULL;
-    ox_node *node = ox_op(g, op, 1, n, in);
-    return node ? node->outputs[0] : NULL;
-}
-
-static ox_value *op1(ox_sym *g, const char *op, ox_value *a) { return opn(g, op, 1, &a); }
-
-static ox_value *op2(ox_sym *g, const char *op, ox_value *a, ox_value *b)
-{
-    ox_value *in[2] = {a, b};
-    return opn(g, op, 2, in);
-}
-
 static ox_value *attr_i(ox_value *v, const char *name, int64_t i)
 {
     if (!v || ox_node_set_i(v->node, name, i) != OX_OK) return NULL;
     return v;
 }
 
-
-static ox_status need_inputs(ox_sym *g, int n)
-{
-    if (g->nin >= n) return OX_OK;
-    return ox_sym_error(g, -1, "%s expects at least %d inputs, got %d", g->node->kind, n, g->nin);
-}
 
 /* torch's symbolic_helper._block_list_in_opset (symbolic_opset7/8 lists). */
 static ox_status blocked(ox_sym *g)
@@ -180,8 +157,8 @@ static bool is_tensor_list(ox_value *v)
 
 static ox_status unary(ox_sym *g, const char *op)
 {
-    OX_TRY(need_inputs(g, 1));
-    return ox_set_out(g, 0, op1(g, op, g->in[0]));
+    OX_TRY(ox_need_inputs(g, 1));
+    return ox_set_out(g, 0, ox_op_1(g, op, g->in[0]));
 }
 
 #define UNARY(fn, OP) \
@@ -208,80 +185,80 @@ static bool is_small_or_long_int(ox_dtype t)
 static ox_value *sqrt_of(ox_sym *g, ox_value *x)
 {
     if (is_small_or_long_int(ox_elem_type(x))) x = ox_cast(g, x, OX_FLOAT);
-    return op1(g, "Sqrt", x);
+    return ox_op_1(g, "Sqrt", x);
 }
 
 static ox_status sqrt_(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     return ox_set_out(g, 0, sqrt_of(g, g->in[0]));
 }
 
 /* rsqrt: Div(1 in x's dtype, Sqrt(x)). */
 static ox_status rsqrt(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     ox_value *x = g->in[0];
     ox_dtype dt = ox_elem_type(x);
     ox_value *s = sqrt_of(g, x);
     /* torch passes ones(1) to g.op, which stores tensor operands 0-d. */
     ox_value *c = s ? ox_const_scalar(g, dt == OX_UNDEFINED || ox_dtype_size(dt) == 0 ? OX_FLOAT : dt, 1.0) : NULL;
-    return ox_set_out(g, 0, op2(g, "Div", c, s));
+    return ox_set_out(g, 0, ox_op_2(g, "Div", c, s));
 }
 
 /* log2: Log(x) / ln(2) (a float32 scalar). */
 static ox_status log2_(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 1));
-    ox_value *l = op1(g, "Log", g->in[0]);
+    OX_TRY(ox_need_inputs(g, 1));
+    ox_value *l = ox_op_1(g, "Log", g->in[0]);
     ox_value *c = l ? ox_const_f32(g, 0.693147180559945309f) : NULL;
-    return ox_set_out(g, 0, op2(g, "Div", l, c));
+    return ox_set_out(g, 0, ox_op_2(g, "Div", l, c));
 }
 
 /* reciprocal: torch computes it in float. */
 static ox_status reciprocal(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     ox_value *x = g->in[0];
     if (!is_fp(x)) x = ox_cast(g, x, OX_FLOAT);
-    return ox_set_out(g, 0, op1(g, "Reciprocal", x));
+    return ox_set_out(g, 0, ox_op_1(g, "Reciprocal", x));
 }
 
 /* round (opset 11), with the `decimals` overload of newer torch: non-float
  * input is returned unchanged; decimals d becomes Mul(10^d), Round, Mul(10^-d). */
 static ox_status round_(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     ox_value *x = g->in[0];
     int64_t d = 0;
     if (g->nin > 1 && !ox_arg_is_none(g, 1)) OX_TRY(ox_arg_int(g, 1, &d));
     if (!is_fp(x)) return ox_set_out(g, 0, x);
-    if (d == 0) return ox_set_out(g, 0, op1(g, "Round", x));
+    if (d == 0) return ox_set_out(g, 0, ox_op_1(g, "Round", x));
     if (d > 18 || d < -18) return ox_sym_error(g, 1, "round: decimals %lld out of range", (long long)d);
     double p = 1.0, q = 1.0;
     for (int64_t i = 0; i < (d < 0 ? -d : d); i++) p *= 10.0;
     q = 1.0 / p;
     /* Python's pow(10, d) is an int for d > 0 (an int64 constant) and a float otherwise. */
     ox_value *c1 = d > 0 ? ox_const_i64(g, (int64_t)p) : ox_const_f32(g, (float)q);
-    ox_value *m = op2(g, "Mul", x, c1);
-    ox_value *r = op1(g, "Round", m);
+    ox_value *m = ox_op_2(g, "Mul", x, c1);
+    ox_value *r = ox_op_1(g, "Round", m);
     ox_value *c2 = !r ? NULL : d > 0 ? ox_const_f32(g, (float)q) : ox_const_i64(g, (int64_t)p);
-    return ox_set_out(g, 0, op2(g, "Mul", r, c2));
+    return ox_set_out(g, 0, ox_op_2(g, "Mul", r, c2));
 }
 
 /* bitwise_not: Not, for bool tensors only. */
 static ox_status bitwise_not(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     if (!is_bool(g->in[0]))
         return ox_sym_error(g, 0, "ONNX export does NOT support exporting bitwise Not for non-boolean input values");
-    return ox_set_out(g, 0, op1(g, "Not", g->in[0]));
+    return ox_set_out(g, 0, ox_op_1(g, "Not", g->in[0]));
 }
 
 static ox_status logical_not(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 1));
-    return ox_set_out(g, 0, op1(g, "Not", ox_cast(g, g->in[0], OX_BOOL)));
+    OX_TRY(ox_need_inputs(g, 1));
+    return ox_set_out(g, 0, ox_op_1(g, "Not", ox_cast(g, g->in[0], OX_BOOL)));
 }
 
 /* ---- add, sub, mul ------------------------------------------------------ */
@@ -293,59 +270,59 @@ static ox_value *scaled_by_alpha(ox_sym *g, ox_value *other, int alpha_index)
     ox_value *alpha = g->in[alpha_index];
     double a;
     if (ox_value_is_constant(alpha) && ox_value_const_float(alpha, &a) && a == 1.0) return other;
-    return op2(g, "Mul", other, alpha);
+    return ox_op_2(g, "Mul", other, alpha);
 }
 
 static ox_status add_9(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     if (is_tensor_list(g->in[0]))
         return ox_sym_error(g, 0,
                             "Unsupported: ONNX export of Add in opset %d. Add between list of tensors not "
                             "supported. Please try opset version 11.",
                             g->opset);
     ox_value *other = scaled_by_alpha(g, g->in[1], 2);
-    return ox_set_out(g, 0, op2(g, "Add", g->in[0], other));
+    return ox_set_out(g, 0, ox_op_2(g, "Add", g->in[0], other));
 }
 
 /* Opset 11: a tensor list plus a ListConstruct of tensors is a chain of
  * SequenceInsert. */
 static ox_status add_11(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     if (!is_tensor_list(g->in[0])) return add_9(g);
     if (!ox_node_is(g->in[1]->node, "prim::ListConstruct"))
         return ox_ew_unimplemented(g, "add", "does not support adding dynamic tensor list to another", false);
     ox_node *lc = g->in[1]->node;
     ox_value *l = g->in[0];
-    for (int i = 0; i < lc->ninputs && l; i++) l = op2(g, "SequenceInsert", l, lc->inputs[i]);
+    for (int i = 0; i < lc->ninputs && l; i++) l = ox_op_2(g, "SequenceInsert", l, lc->inputs[i]);
     return ox_set_out(g, 0, l);
 }
 
 static ox_value *sub_of(ox_sym *g, ox_value *a, ox_value *b, int alpha_index)
 {
-    return op2(g, "Sub", a, scaled_by_alpha(g, b, alpha_index));
+    return ox_op_2(g, "Sub", a, scaled_by_alpha(g, b, alpha_index));
 }
 
 static ox_status sub(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     return ox_set_out(g, 0, sub_of(g, g->in[0], g->in[1], 2));
 }
 
 /* rsub(self, other, alpha) = other - self * alpha. */
 static ox_status rsub(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     return ox_set_out(g, 0, sub_of(g, g->in[1], g->in[0], 2));
 }
 
 /* ONNX Mul has no bool: two bool operands multiply with And. */
 static ox_status mul(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     ox_value *a = g->in[0], *b = g->in[1];
-    return ox_set_out(g, 0, op2(g, is_bool(a) && is_bool(b) ? "And" : "Mul", a, b));
+    return ox_set_out(g, 0, ox_op_2(g, is_bool(a) && is_bool(b) ? "And" : "Mul", a, b));
 }
 
 /* ---- division ----------------------------------------------------------- */
@@ -354,17 +331,17 @@ static ox_status mul(ox_sym *g)
  * neither is floating (the mixed case is left to scalar_type_analysis). */
 static ox_value *true_divide_of(ox_sym *g, ox_value *a, ox_value *b)
 {
-    if (is_fp(a) || is_fp(b)) return op2(g, "Div", a, b);
+    if (is_fp(a) || is_fp(b)) return ox_op_2(g, "Div", a, b);
     a = ox_cast(g, a, OX_FLOAT);
     b = ox_cast(g, b, OX_FLOAT);
-    return op2(g, "Div", a, b);
+    return ox_op_2(g, "Div", a, b);
 }
 
 /* rounding_mode="trunc": Div, Cast to int64 (truncates), Cast to the result
  * dtype (self's, float when only other is floating, float when unknown). */
 static ox_value *trunc_divide_of(ox_sym *g, ox_value *a, ox_value *b)
 {
-    ox_value *out = ox_cast(g, op2(g, "Div", a, b), OX_INT64);
+    ox_value *out = ox_cast(g, ox_op_2(g, "Div", a, b), OX_INT64);
     ox_dtype st = ox_elem_type(a);
     if (st == OX_UNDEFINED) return ox_cast(g, out, OX_FLOAT);
     if (!is_fp(a) && ox_elem_type(b) != OX_UNDEFINED && is_fp(b)) return ox_cast(g, out, OX_FLOAT);
@@ -378,7 +355,7 @@ static ox_value *less_of(ox_sym *g, ox_value *a, ox_value *b)
         a = ox_cast(g, a, OX_INT32);
         b = ox_cast(g, b, OX_INT32);
     }
-    return op2(g, "Less", a, b);
+    return ox_op_2(g, "Less", a, b);
 }
 
 static ox_value *greater_of(ox_sym *g, ox_value *a, ox_value *b)
@@ -387,7 +364,7 @@ static ox_value *greater_of(ox_sym *g, ox_value *a, ox_value *b)
         a = ox_cast(g, a, OX_INT32);
         b = ox_cast(g, b, OX_INT32);
     }
-    return op2(g, "Greater", a, b);
+    return ox_op_2(g, "Greater", a, b);
 }
 
 /* A comparison result: bool (its shape is the operands' broadcast). */
@@ -405,36 +382,36 @@ static ox_value *bool_typed(ox_sym *g, ox_value *v)
  * remainder. */
 static ox_value *floor_divide_9_of(ox_sym *g, ox_value *a, ox_value *b)
 {
-    if (is_fp(a) || is_fp(b)) return op1(g, "Floor", true_divide_of(g, a, b));
-    ox_value *div = op2(g, "Div", a, b);
+    if (is_fp(a) || is_fp(b)) return ox_op_1(g, "Floor", true_divide_of(g, a, b));
+    ox_value *div = ox_op_2(g, "Div", a, b);
     ox_value *zero = div ? ox_const_i64(g, 0) : NULL;
     ox_value *la = zero ? bool_typed(g, less_of(g, a, zero)) : NULL;
     ox_value *lb = la ? bool_typed(g, less_of(g, b, zero)) : NULL;
-    ox_value *negative = bool_typed(g, op2(g, "Xor", la, lb));
-    ox_value *mod = op2(g, "Sub", a, op2(g, "Mul", div, b));
-    ox_value *nonzero = bool_typed(g, op1(g, "Not", bool_typed(g, op2(g, "Equal", mod, zero))));
-    ox_value *fixup_mask = bool_typed(g, op2(g, "And", negative, nonzero));
+    ox_value *negative = bool_typed(g, ox_op_2(g, "Xor", la, lb));
+    ox_value *mod = ox_op_2(g, "Sub", a, ox_op_2(g, "Mul", div, b));
+    ox_value *nonzero = bool_typed(g, ox_op_1(g, "Not", bool_typed(g, ox_op_2(g, "Equal", mod, zero))));
+    ox_value *fixup_mask = bool_typed(g, ox_op_2(g, "And", negative, nonzero));
     ox_value *one = fixup_mask ? ox_const_i64(g, 1) : NULL;
-    ox_value *fixup = op2(g, "Mul", fixup_mask, one);
-    return op2(g, "Sub", div, fixup);
+    ox_value *fixup = ox_op_2(g, "Mul", fixup_mask, one);
+    return ox_op_2(g, "Sub", div, fixup);
 }
 
 /* rounding_mode="floor", opset 10: the same with Mod and Where. */
 static ox_value *floor_divide_10_of(ox_sym *g, ox_value *a, ox_value *b)
 {
-    if (is_fp(a) || is_fp(b)) return op1(g, "Floor", true_divide_of(g, a, b));
-    ox_value *div = op2(g, "Div", a, b);
+    if (is_fp(a) || is_fp(b)) return ox_op_1(g, "Floor", true_divide_of(g, a, b));
+    ox_value *div = ox_op_2(g, "Div", a, b);
     ox_value *zero = div ? ox_const_i64(g, 0) : NULL;
-    ox_value *la = bool_typed(g, op2(g, "Less", a, zero));
-    ox_value *lb = bool_typed(g, op2(g, "Less", b, zero));
-    ox_value *negative = bool_typed(g, op2(g, "Xor", la, lb));
-    ox_value *mod = attr_i(op2(g, "Mod", a, b), "fmod", 0);
-    ox_value *nonzero = bool_typed(g, op1(g, "Not", bool_typed(g, op2(g, "Equal", mod, zero))));
-    ox_value *fixup_mask = bool_typed(g, op2(g, "And", negative, nonzero));
+    ox_value *la = bool_typed(g, ox_op_2(g, "Less", a, zero));
+    ox_value *lb = bool_typed(g, ox_op_2(g, "Less", b, zero));
+    ox_value *negative = bool_typed(g, ox_op_2(g, "Xor", la, lb));
+    ox_value *mod = attr_i(ox_op_2(g, "Mod", a, b), "fmod", 0);
+    ox_value *nonzero = bool_typed(g, ox_op_1(g, "Not", bool_typed(g, ox_op_2(g, "Equal", mod, zero))));
+    ox_value *fixup_mask = bool_typed(g, ox_op_2(g, "And", negative, nonzero));
     ox_value *one = fixup_mask ? ox_const_i64(g, 1) : NULL;
-    ox_value *fixup = op2(g, "Sub", div, one);
+    ox_value *fixup = ox_op_2(g, "Sub", div, one);
     ox_value *in[3] = {fixup_mask, fixup, div};
-    return opn(g, "Where", 3, in);
+    return ox_opn(g, "Where", 3, in);
 }
 
 static ox_status div_rounding(ox_sym *g, bool opset10)
@@ -451,34 +428,34 @@ static ox_status div_rounding(ox_sym *g, bool opset10)
 
 static ox_status div_9(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     if (g->nin == 2) return ox_set_out(g, 0, true_divide_of(g, g->in[0], g->in[1]));
     return div_rounding(g, false);
 }
 
 static ox_status div_10(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     if (g->nin == 2) return ox_set_out(g, 0, true_divide_of(g, g->in[0], g->in[1]));
     return div_rounding(g, true);
 }
 
 static ox_status true_divide(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     return ox_set_out(g, 0, true_divide_of(g, g->in[0], g->in[1]));
 }
 
 /* floor_divide keeps torch's deprecated truncating export. */
 static ox_status floor_divide(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     return ox_set_out(g, 0, trunc_divide_of(g, g->in[0], g->in[1]));
 }
 
 static ox_status floor_divide_10(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     return ox_set_out(g, 0, floor_divide_10_of(g, g->in[0], g->in[1]));
 }
 
@@ -486,25 +463,25 @@ static ox_status floor_divide_10(ox_sym *g)
  * opset 9's floor division whatever the target (torch calls it directly). */
 static ox_status remainder_9(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     ox_value *a = g->in[0], *b = g->in[1];
     ox_value *div = floor_divide_9_of(g, a, b);
-    return ox_set_out(g, 0, op2(g, "Sub", a, op2(g, "Mul", div, b)));
+    return ox_set_out(g, 0, ox_op_2(g, "Sub", a, ox_op_2(g, "Mul", div, b)));
 }
 
 /* Opset 11: integer operands take Mod(fmod=0), which rounds like Python's %. */
 static ox_status remainder_11(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     if (is_fp(g->in[0]) || is_fp(g->in[1])) return remainder_9(g);
-    return ox_set_out(g, 0, attr_i(op2(g, "Mod", g->in[0], g->in[1]), "fmod", 0));
+    return ox_set_out(g, 0, attr_i(ox_op_2(g, "Mod", g->in[0], g->in[1]), "fmod", 0));
 }
 
 /* fmod keeps the dividend's sign: Mod(fmod=1). */
 static ox_status fmod_10(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
-    return ox_set_out(g, 0, attr_i(op2(g, "Mod", g->in[0], g->in[1]), "fmod", 1));
+    OX_TRY(ox_need_inputs(g, 2));
+    return ox_set_out(g, 0, attr_i(ox_op_2(g, "Mod", g->in[0], g->in[1]), "fmod", 1));
 }
 
 /* ---- pow ---------------------------------------------------------------- */
@@ -513,7 +490,7 @@ static ox_status fmod_10(ox_sym *g)
  * non-float exponent to the base's (float) dtype. */
 static ox_status pow_9(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     ox_value *x = g->in[0], *e = g->in[1];
     ox_dtype f = ox_elem_type(x);
     if (!is_fp(x)) {
@@ -523,7 +500,7 @@ static ox_status pow_9(ox_sym *g)
     if (!is_fp(e)) e = ox_cast(g, e, f);
     /* Pow's result is x's float type (torch's inferred type, not the int
      * the TorchScript graph says). */
-    ox_value *y = op2(g, "Pow", x, e);
+    ox_value *y = ox_op_2(g, "Pow", x, e);
     if (y && ox_type_is_tensor(x->type)) {
         ox_type *t = ox_type_tensor(g->graph->arena, ox_elem_type(x), -1, NULL);
         if (t) y->type = t;
@@ -533,8 +510,8 @@ static ox_status pow_9(ox_sym *g)
 
 static ox_status pow_12(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
-    return ox_set_out(g, 0, op2(g, "Pow", g->in[0], g->in[1]));
+    OX_TRY(ox_need_inputs(g, 2));
+    return ox_set_out(g, 0, ox_op_2(g, "Pow", g->in[0], g->in[1]));
 }
 
 /* ---- clamp -------------------------------------------------------------- */
@@ -580,7 +557,7 @@ static ox_value *clamp_max_9(ox_sym *g, ox_value *self, ox_value *max, uint32_t 
 
 static ox_status clamp_9(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 3));
+    OX_TRY(ox_need_inputs(g, 3));
     uint32_t mark = mark_of(g);
     ox_value *self = g->in[0], *min = g->in[1], *max = g->in[2];
     if (ox_value_is_none(min)) return ox_set_out(g, 0, clamp_max_9(g, self, max, mark));
@@ -599,13 +576,13 @@ static ox_status clamp_9(ox_sym *g)
 
 static ox_status clamp_min_9_sym(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     return ox_set_out(g, 0, clamp_min_9(g, g->in[0], g->in[1], mark_of(g)));
 }
 
 static ox_status clamp_max_9_sym(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     return ox_set_out(g, 0, clamp_max_9(g, g->in[0], g->in[1], mark_of(g)));
 }
 
@@ -646,7 +623,7 @@ static ox_value *clamp_max_11(ox_sym *g, ox_value *self, ox_value *max, uint32_t
 
 static ox_status clamp_11(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 3));
+    OX_TRY(ox_need_inputs(g, 3));
     uint32_t mark = mark_of(g);
     ox_value *self = g->in[0], *min = g->in[1], *max = g->in[2];
     if (ox_elem_type(self) != OX_UNDEFINED) {
@@ -664,13 +641,13 @@ static ox_status clamp_11(ox_sym *g)
 
 static ox_status clamp_min_11_sym(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     return ox_set_out(g, 0, clamp_min_11(g, g->in[0], g->in[1], mark_of(g)));
 }
 
 static ox_status clamp_max_11_sym(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     return ox_set_out(g, 0, clamp_max_11(g, g->in[0], g->in[1], mark_of(g)));
 }
 
@@ -678,13 +655,13 @@ static ox_status clamp_max_11_sym(ox_sym *g)
 
 static ox_status maximum(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     return ox_set_out(g, 0, ox_ew_float_cast_op(g, "Max", g->in, 2, 12, mark_of(g), NULL));
 }
 
 static ox_status minimum(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     return ox_set_out(g, 0, ox_ew_float_cast_op(g, "Min", g->in, 2, 12, mark_of(g), NULL));
 }
 
@@ -715,56 +692,56 @@ static ox_value *eq_of(ox_sym *g, ox_value *a, ox_value *b)
         return const_bool(g, true);
     const char *sa = const_string(a), *sb = const_string(b);
     if (sa && sb) return const_bool(g, strcmp(sa, sb) == 0);
-    return op2(g, "Equal", a, b);
+    return ox_op_2(g, "Equal", a, b);
 }
 
 static ox_status eq(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     return ox_set_out(g, 0, eq_of(g, g->in[0], g->in[1]));
 }
 
 static ox_status ne(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
-    return ox_set_out(g, 0, op1(g, "Not", bool_typed(g, eq_of(g, g->in[0], g->in[1]))));
+    OX_TRY(ox_need_inputs(g, 2));
+    return ox_set_out(g, 0, ox_op_1(g, "Not", bool_typed(g, eq_of(g, g->in[0], g->in[1]))));
 }
 
 static ox_status gt_9(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     return ox_set_out(g, 0, greater_of(g, g->in[0], g->in[1]));
 }
 
 static ox_status lt_9(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     return ox_set_out(g, 0, less_of(g, g->in[0], g->in[1]));
 }
 
 /* ge/le before opset 12: Not(Less) / Not(Greater). */
 static ox_status ge_9(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
-    return ox_set_out(g, 0, op1(g, "Not", bool_typed(g, less_of(g, g->in[0], g->in[1]))));
+    OX_TRY(ox_need_inputs(g, 2));
+    return ox_set_out(g, 0, ox_op_1(g, "Not", bool_typed(g, less_of(g, g->in[0], g->in[1]))));
 }
 
 static ox_status le_9(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
-    return ox_set_out(g, 0, op1(g, "Not", bool_typed(g, greater_of(g, g->in[0], g->in[1]))));
+    OX_TRY(ox_need_inputs(g, 2));
+    return ox_set_out(g, 0, ox_op_1(g, "Not", bool_typed(g, greater_of(g, g->in[0], g->in[1]))));
 }
 
 static ox_status ge_12(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
-    return ox_set_out(g, 0, op2(g, "GreaterOrEqual", g->in[0], g->in[1]));
+    OX_TRY(ox_need_inputs(g, 2));
+    return ox_set_out(g, 0, ox_op_2(g, "GreaterOrEqual", g->in[0], g->in[1]));
 }
 
 static ox_status le_12(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
-    return ox_set_out(g, 0, op2(g, "LessOrEqual", g->in[0], g->in[1]));
+    OX_TRY(ox_need_inputs(g, 2));
+    return ox_set_out(g, 0, ox_op_2(g, "LessOrEqual", g->in[0], g->in[1]));
 }
 
 /* A 0-d onnx::Constant (torch's _maybe_get_scalar) converted to `dt`
@@ -786,7 +763,7 @@ static ox_tensor *scalar_const_as(ox_sym *g, ox_value *v, ox_dtype dt)
  * the input's dtype, and integer operands are compared as float. */
 static ox_status compare_8(ox_sym *g, const char *op)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     ox_value *a = g->in[0], *b = g->in[1];
     ox_dtype dt = ox_elem_type(a);
     ox_tensor *bt = scalar_const_as(g, b, dt);
@@ -801,7 +778,7 @@ static ox_status compare_8(ox_sym *g, const char *op)
         b = ox_cast(g, b, OX_FLOAT);
     }
     if (bt) b = ox_const_tensor(g, bt);
-    return ox_set_out(g, 0, op2(g, op, a, b));
+    return ox_set_out(g, 0, ox_op_2(g, op, a, b));
 }
 
 static ox_status gt_8(ox_sym *g) { return compare_8(g, "Greater"); }
@@ -811,10 +788,10 @@ static ox_status lt_8(ox_sym *g) { return compare_8(g, "Less"); }
 
 static ox_status logical(ox_sym *g, const char *op)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     ox_value *a = ox_cast(g, g->in[0], OX_BOOL);
     ox_value *b = a ? ox_cast(g, g->in[1], OX_BOOL) : NULL;
-    return ox_set_out(g, 0, op2(g, op, a, b));
+    return ox_set_out(g, 0, ox_op_2(g, op, a, b));
 }
 
 static ox_status logical_and(ox_sym *g) { return logical(g, "And"); }
@@ -827,12 +804,12 @@ static ox_status logical_xor(ox_sym *g) { return logical(g, "Xor"); }
  * "other: ". */
 static ox_status bool_binary(ox_sym *g, const char *op, const char *what, bool bitwise_or_wording)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     for (int i = 0; i < 2; i++)
         if (!is_bool(g->in[i]))
             return ox_sym_error(g, i, "ONNX export does NOT support exporting bitwise %s for non-boolean input values%s",
                                 what, !bitwise_or_wording ? "" : i == 0 ? ". self: " : ". other: ");
-    return ox_set_out(g, 0, op2(g, op, g->in[0], g->in[1]));
+    return ox_set_out(g, 0, ox_op_2(g, op, g->in[0], g->in[1]));
 }
 
 static ox_status dunder_and(ox_sym *g) { return bool_binary(g, "And", "AND", false); }
@@ -860,7 +837,7 @@ static ox_dtype promote_int(ox_dtype a, ox_dtype b)
  * and take And for bool, BitwiseAnd otherwise. */
 static ox_status bitwise_and_18(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     ox_value *args[2] = {g->in[0], g->in[1]};
     bool decides[2] = {ox_rank(args[0]) > 0, ox_rank(args[1]) > 0};
     if (!decides[0] && !decides[1]) decides[0] = decides[1] = true;
@@ -877,7 +854,7 @@ static ox_status bitwise_and_18(ox_sym *g)
     }
     for (int i = 0; i < 2; i++)
         if (ox_elem_type(args[i]) != t) args[i] = ox_cast(g, args[i], t);
-    return ox_set_out(g, 0, op2(g, t == OX_BOOL ? "And" : "BitwiseAnd", args[0], args[1]));
+    return ox_set_out(g, 0, ox_op_2(g, t == OX_BOOL ? "And" : "BitwiseAnd", args[0], args[1]));
 }
 
 /* aten::__not__ (~a on bool tensors): as bitwise_not. */
@@ -903,59 +880,59 @@ static ox_value *is_of(ox_sym *g, bool opset15)
     if (!ox_value_is_none(other)) return eq_of(g, self, other);
     if (!opset15) return const_bool_1d(g, ox_value_is_none(self));
     if (self->type && self->type->kind == OX_TYPE_OPTIONAL)
-        return op1(g, "Not", bool_typed(g, op1(g, "OptionalHasElement", self)));
+        return ox_op_1(g, "Not", bool_typed(g, ox_op_1(g, "OptionalHasElement", self)));
     return const_bool_1d(g, false);
 }
 
 static ox_status is_9(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     return ox_set_out(g, 0, is_of(g, false));
 }
 
 static ox_status is_15(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     return ox_set_out(g, 0, is_of(g, true));
 }
 
 static ox_status isnot_9(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
-    return ox_set_out(g, 0, op1(g, "Not", bool_typed(g, is_of(g, false))));
+    OX_TRY(ox_need_inputs(g, 2));
+    return ox_set_out(g, 0, ox_op_1(g, "Not", bool_typed(g, is_of(g, false))));
 }
 
 static ox_status isnot_15(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 2));
-    return ox_set_out(g, 0, op1(g, "Not", bool_typed(g, is_of(g, true))));
+    OX_TRY(ox_need_inputs(g, 2));
+    return ox_set_out(g, 0, ox_op_1(g, "Not", bool_typed(g, is_of(g, true))));
 }
 
 /* ---- where, masked_fill ------------------------------------------------- */
 
 static ox_status where_(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     if (g->nin < 3 || ox_arg_is_none(g, 1))
         return ox_sym_unsupported(g, "where with a single argument (use torch.nonzero(..., as_tuple=True))");
     ox_value *cond = g->in[0];
     if (!is_bool(cond)) cond = ox_cast(g, cond, OX_BOOL);
     ox_value *in[3] = {cond, g->in[1], g->in[2]};
-    return ox_set_out(g, 0, opn(g, "Where", 3, in));
+    return ox_set_out(g, 0, ox_opn(g, "Where", 3, in));
 }
 
 /* masked_fill(self, mask, value): Where(Cast(mask, bool), value, self); a
  * constant scalar value becomes a constant of self's dtype. */
 static ox_status masked_fill(ox_sym *g)
 {
-    OX_TRY(need_inputs(g, 3));
+    OX_TRY(ox_need_inputs(g, 3));
     ox_value *self = g->in[0], *value = g->in[2];
     ox_value *mask = ox_cast(g, g->in[1], OX_BOOL);
     if (!mask) return ox_set_out(g, 0, NULL);
     ox_tensor *vt = scalar_const_as(g, value, ox_elem_type(self));
     if (vt) value = ox_const_tensor(g, vt);
     ox_value *in[3] = {mask, value, self};
-    return ox_set_out(g, 0, opn(g, "Where", 3, in));
+    return ox_set_out(g, 0, ox_opn(g, "Where", 3, in));
 }
 
 const ox_symbolic_entry ox_symbolics_elementwise[] = {

@@ -22,37 +22,6 @@
 
 /* A node of kind `op` with `n` inputs (any of them NULL = upstream failure),
  * one output. */
-static ox_value *op_in(ox_sym *g, const char *op, int n, ox_value *const *in)
-{
-    for (int i = 0; i < n; i++)
-        if (!in[i]) return NULL;
-    ox_node *node = ox_op(g, op, 1, n, in);
-    return node ? node->outputs[0] : NULL;
-}
-
-static ox_value *op1(ox_sym *g, const char *op, ox_value *a)
-{
-    return op_in(g, op, 1, &a);
-}
-
-static ox_value *op2(ox_sym *g, const char *op, ox_value *a, ox_value *b)
-{
-    ox_value *in[2] = {a, b};
-    return op_in(g, op, 2, in);
-}
-
-static ox_value *set_i(ox_value *v, const char *name, int64_t i)
-{
-    if (!v || ox_node_set_i(v->node, name, i) != OX_OK) return NULL;
-    return v;
-}
-
-static ox_value *set_is(ox_value *v, const char *name, const int64_t *is, int n)
-{
-    if (!v || ox_node_set_is(v->node, name, is, n) != OX_OK) return NULL;
-    return v;
-}
-
 /* Types that torch's per-node shape inference would know and later symbolic
  * code may ask about (dtype checks of intermediates). */
 static void type_tensor(ox_sym *g, ox_value *v, ox_dtype dtype, int rank, const int64_t *dims)
@@ -65,8 +34,8 @@ static void type_tensor(ox_sym *g, ox_value *v, ox_dtype dtype, int rank, const 
 static ox_value *axes_op(ox_sym *g, const char *op, ox_value *x, const int64_t *axes, int n)
 {
     if (!x) return NULL;
-    if (g->opset >= 13) return op2(g, op, x, ox_const_i64s(g, axes, n));
-    return set_is(op1(g, op, x), "axes", axes, n);
+    if (g->opset >= 13) return ox_op_2(g, op, x, ox_const_i64s(g, axes, n));
+    return ox_with_is(ox_op_1(g, op, x), "axes", axes, n);
 }
 
 ox_value *ox_unsqueeze(ox_sym *g, ox_value *x, const int64_t *axes, int n)
@@ -76,7 +45,7 @@ ox_value *ox_unsqueeze(ox_sym *g, ox_value *x, const int64_t *axes, int n)
 
 ox_value *ox_squeeze(ox_sym *g, ox_value *x, const int64_t *axes, int n)
 {
-    if (n == 0) return op1(g, "Squeeze", x);
+    if (n == 0) return ox_op_1(g, "Squeeze", x);
     return axes_op(g, "Squeeze", x, axes, n);
 }
 
@@ -88,14 +57,14 @@ ox_value *ox_reduce(ox_sym *g, const char *op, ox_value *x, const int64_t *axes,
     bool axes_input = g->opset >= (is_sum ? 13 : 18);
     ox_value *y;
     if (axes_input) {
-        y = n > 0 ? op2(g, op, x, ox_const_i64s(g, axes, n)) : op1(g, op, x);
-        y = set_i(y, "keepdims", keepdims ? 1 : 0);
-        if (is_sum) y = set_i(y, "noop_with_empty_axes", 0);
+        y = n > 0 ? ox_op_2(g, op, x, ox_const_i64s(g, axes, n)) : ox_op_1(g, op, x);
+        y = ox_with_i(y, "keepdims", keepdims ? 1 : 0);
+        if (is_sum) y = ox_with_i(y, "noop_with_empty_axes", 0);
         return y;
     }
-    y = op1(g, op, x);
-    if (n > 0) y = set_is(y, "axes", axes, n);
-    return set_i(y, "keepdims", keepdims ? 1 : 0);
+    y = ox_op_1(g, op, x);
+    if (n > 0) y = ox_with_is(y, "axes", axes, n);
+    return ox_with_i(y, "keepdims", keepdims ? 1 : 0);
 }
 
 ox_value *ox_slice(ox_sym *g, ox_value *x, const int64_t *axes, const int64_t *starts,
@@ -109,20 +78,20 @@ ox_value *ox_slice(ox_sym *g, ox_value *x, const int64_t *axes, const int64_t *s
     if (g->opset < 10) {
         /* Slice-1 has no steps: torch drops them here. */
         /* Attributes in name order, as torch's g.op sorts them. */
-        ox_value *y = set_is(op1(g, "Slice", x), "axes", axes, n);
-        y = set_is(y, "ends", ends, n);
-        return set_is(y, "starts", starts, n);
+        ox_value *y = ox_with_is(ox_op_1(g, "Slice", x), "axes", axes, n);
+        y = ox_with_is(y, "ends", ends, n);
+        return ox_with_is(y, "starts", starts, n);
     }
     ox_value *a = ox_const_i64s(g, axes, n);
     ox_value *s = ox_const_i64s(g, starts, n);
     ox_value *e = ox_const_i64s(g, ends, n);
     if (!steps) {
         ox_value *in[4] = {x, s, e, a};
-        return op_in(g, "Slice", 4, in);
+        return ox_opn(g, "Slice", 4, in);
     }
     ox_value *st = ox_const_i64s(g, steps, n);
     ox_value *in[5] = {x, s, e, a, st};
-    return op_in(g, "Slice", 5, in);
+    return ox_opn(g, "Slice", 5, in);
 }
 
 ox_node *ox_split(ox_sym *g, ox_value *x, int64_t axis, const int64_t *sizes, int n)
@@ -145,7 +114,7 @@ ox_node *ox_split(ox_sym *g, ox_value *x, int64_t axis, const int64_t *sizes, in
 ox_value *ox_cast(ox_sym *g, ox_value *x, ox_dtype to)
 {
     if (!x) return NULL;
-    ox_value *y = set_i(op1(g, "Cast", x), "to", (int64_t)to);
+    ox_value *y = ox_with_i(ox_op_1(g, "Cast", x), "to", (int64_t)to);
     if (y && ox_type_is_tensor(x->type)) {
         ox_type *t = ox_type_copy(g->graph->arena, x->type);
         if (t) {
@@ -184,8 +153,8 @@ ox_value *ox_reshape(ox_sym *g, ox_value *x, ox_value *shape)
                ox_value_const_ints(g->graph, shape, &vals, &n)) {
         shape = ox_const_i64s(g, vals, n);
     }
-    ox_value *y = op2(g, "Reshape", x, shape);
-    if (g->opset >= 14) y = set_i(y, "allowzero", 0);
+    ox_value *y = ox_op_2(g, "Reshape", x, shape);
+    if (g->opset >= 14) y = ox_with_i(y, "allowzero", 0);
     return y;
 }
 
@@ -195,7 +164,7 @@ ox_value *ox_reshape(ox_sym *g, ox_value *x, ox_value *shape)
 ox_value *ox_size_of(ox_sym *g, ox_value *x, int64_t dim)
 {
     if (!x) return NULL;
-    ox_value *shape = op1(g, "Shape", x);
+    ox_value *shape = ox_op_1(g, "Shape", x);
     int r = ox_rank(x);
     if (shape) {
         int64_t len = r;
@@ -203,7 +172,7 @@ ox_value *ox_size_of(ox_sym *g, ox_value *x, int64_t dim)
     }
     ox_value *y;
     if (dim >= 0) {
-        y = set_i(op2(g, "Gather", shape, ox_const_i64(g, dim)), "axis", 0);
+        y = ox_with_i(ox_op_2(g, "Gather", shape, ox_const_i64(g, dim)), "axis", 0);
     } else {
         int64_t axes[1] = {0}, starts[1] = {dim}, ends[1] = {dim == -1 ? INT64_MAX_V : dim + 1};
         y = ox_squeeze(g, ox_slice(g, shape, axes, starts, ends, NULL, 1), axes, 1);

@@ -31,59 +31,6 @@
 
 /* ---- small builders ------------------------------------------------------ */
 
-/* A one-output node; any NULL input is an upstream failure (parked in ctx). */
-static ox_value *op_in(ox_sym *g, const char *op, int n, ox_value *const *in)
-{
-    for (int i = 0; i < n; i++)
-        if (!in[i]) return NULL;
-    ox_node *node = ox_op(g, op, 1, n, in);
-    return node ? node->outputs[0] : NULL;
-}
-
-static ox_value *op1(ox_sym *g, const char *op, ox_value *a) { return op_in(g, op, 1, &a); }
-
-static ox_value *op2(ox_sym *g, const char *op, ox_value *a, ox_value *b)
-{
-    ox_value *in[2] = {a, b};
-    return op_in(g, op, 2, in);
-}
-
-static ox_value *op3(ox_sym *g, const char *op, ox_value *a, ox_value *b, ox_value *c)
-{
-    ox_value *in[3] = {a, b, c};
-    return op_in(g, op, 3, in);
-}
-
-static ox_value *op4(ox_sym *g, const char *op, ox_value *a, ox_value *b, ox_value *c, ox_value *d)
-{
-    ox_value *in[4] = {a, b, c, d};
-    return op_in(g, op, 4, in);
-}
-
-static ox_value *set_i(ox_value *v, const char *name, int64_t i)
-{
-    if (!v || ox_node_set_i(v->node, name, i) != OX_OK) return NULL;
-    return v;
-}
-
-static ox_value *set_is(ox_value *v, const char *name, const int64_t *is, int n)
-{
-    if (!v || ox_node_set_is(v->node, name, is, n) != OX_OK) return NULL;
-    return v;
-}
-
-static ox_value *set_s(ox_value *v, const char *name, const char *s)
-{
-    if (!v || ox_node_set_s(v->node, name, s) != OX_OK) return NULL;
-    return v;
-}
-
-static ox_value *set_t(ox_value *v, const char *name, ox_tensor *t)
-{
-    if (!v || !t || ox_node_set_t(v->node, name, t) != OX_OK) return NULL;
-    return v;
-}
-
 /* The type torch's per-node shape inference gives an intermediate. */
 static ox_value *typed(ox_sym *g, ox_value *v, ox_dtype dtype, int rank)
 {
@@ -111,54 +58,12 @@ static int64_t *alloc_ints(ox_sym *g, int n)
 
 /* ---- reading inputs ------------------------------------------------------ */
 
-/* Element types whose values can be read as numbers (complex and string
- * constants cannot). */
-static bool real_dtype(ox_dtype t)
-{
-    return t != OX_UNDEFINED && t != OX_STRING && t != OX_COMPLEX64 && t != OX_COMPLEX128 && ox_dtype_size(t) > 0;
-}
-
-/* Fails unless the node has at least n inputs (a malformed graph). */
-static ox_status need(ox_sym *g, int n)
-{
-    if (g->nin >= n) return OX_OK;
-    return ox_fail(g->ctx, ONNXIFY_ERR_SYMBOLIC_VALUE, "%s expects at least %d inputs, the node has %d (%s)", g->op, n,
-                   g->nin, ox_node_describe(g->node));
-}
-
-/* ox_arg_int / ox_arg_bool, refusing constants whose data is not numeric. */
-static bool numeric_arg(ox_sym *g, int i)
-{
-    const ox_tensor *t = i < g->nin ? ox_value_const_tensor(g->in[i]) : NULL;
-    return !t || real_dtype(t->dtype);
-}
-
-static ox_status arg_int(ox_sym *g, int i, int64_t *out)
-{
-    if (!numeric_arg(g, i)) return ox_sym_error(g, i, "%s: argument %d is not a number", g->op, i);
-    return ox_arg_int(g, i, out);
-}
-
-static ox_status arg_bool(ox_sym *g, int i, bool *out)
-{
-    if (!numeric_arg(g, i)) return ox_sym_error(g, i, "%s: argument %d is not a number", g->op, i);
-    return ox_arg_bool(g, i, out);
-}
-
 /* The tensor of an onnx::Constant with data, else NULL. */
 static const ox_tensor *onnx_const_tensor(ox_value *v)
 {
     if (!ox_node_is(v->node, "onnx::Constant")) return NULL;
     const ox_tensor *t = ox_value_const_tensor(v);
-    return t && t->data && real_dtype(t->dtype) ? t : NULL;
-}
-
-/* ox_value_const_int on a value whose data, if any, can be read as a number. */
-static bool const_int(ox_value *v, int64_t *out)
-{
-    const ox_tensor *t = ox_value_const_tensor(v);
-    if (t && !real_dtype(t->dtype)) return false;
-    return ox_value_const_int(v, out);
+    return t && t->data && ox_dtype_is_real(t->dtype) ? t : NULL;
 }
 
 /* torch's _maybe_get_scalar: a 0-d constant, else NULL. */
@@ -213,8 +118,8 @@ static ox_status opset_unsupported(ox_sym *g, const char *op, int current, int s
 static ox_value *nonzero_t(ox_sym *g, ox_value *x)
 {
     static const int64_t perm[2] = {1, 0};
-    ox_value *nz = typed(g, op1(g, "NonZero", x), OX_INT64, 2);
-    return typed(g, set_is(op1(g, "Transpose", nz), "perm", perm, 2), OX_INT64, 2);
+    ox_value *nz = typed(g, ox_op_1(g, "NonZero", x), OX_INT64, 2);
+    return typed(g, ox_with_is(ox_op_1(g, "Transpose", nz), "perm", perm, 2), OX_INT64, 2);
 }
 
 /* A fresh 0-d constant holding `t` converted to `dtype` (torch turning a
@@ -245,21 +150,21 @@ static ox_value *expand_size(ox_sym *g, ox_value *size)
         return NULL;
     }
     ox_tensor_set_i(t, 0, 1);
-    ox_value *ones = set_t(op1(g, "ConstantOfShape", op1(g, "Shape", size)), "value", t);
-    ox_value *neg_ones = op2(g, "Mul", ones, ox_const_i64(g, -1));
-    ox_value *cond = typed(g, op2(g, "Equal", size, neg_ones), OX_BOOL, 1);
-    return op3(g, "Where", cond, ones, size);
+    ox_value *ones = ox_with_t(ox_op_1(g, "ConstantOfShape", ox_op_1(g, "Shape", size)), "value", t);
+    ox_value *neg_ones = ox_op_2(g, "Mul", ones, ox_const_i64(g, -1));
+    ox_value *cond = typed(g, ox_op_2(g, "Equal", size, neg_ones), OX_BOOL, 1);
+    return ox_op_3(g, "Where", cond, ones, size);
 }
 
 static ox_value *expand_dyn(ox_sym *g, ox_value *x, ox_value *size)
 {
-    return op2(g, "Expand", x, expand_size(g, size));
+    return ox_op_2(g, "Expand", x, expand_size(g, size));
 }
 
 /* opset 9's expand_as(x, other) for a runtime x: Expand(x, Shape(other)). */
 static ox_value *expand_as(ox_sym *g, ox_value *x, ox_value *other)
 {
-    return op2(g, "Expand", x, op1(g, "Shape", other));
+    return ox_op_2(g, "Expand", x, ox_op_1(g, "Shape", other));
 }
 
 /* torch's _select_helper: Gather along dim; a 0-d constant index becomes a
@@ -278,31 +183,31 @@ static ox_value *select_index(ox_sym *g, ox_value *self, int64_t dim, ox_value *
         if (reshape && ox_rank(index) == 0) index = typed(g, ox_reshape(g, index, const1(g, 1)), dt, 1);
     }
     if (dt != OX_INT64 && dt != OX_INT32) index = ox_cast(g, index, OX_INT64);
-    return set_i(op2(g, "Gather", self, index), "axis", dim);
+    return ox_with_i(ox_op_2(g, "Gather", self, index), "axis", dim);
 }
 
 /* ---- index_select / gather / embedding / take ---------------------------- */
 
 static ox_status index_select(ox_sym *g)
 {
-    OX_TRY(need(g, 3));
+    OX_TRY(ox_need_inputs(g, 3));
     int64_t dim;
-    OX_TRY(arg_int(g, 1, &dim));
+    OX_TRY(ox_arg_int(g, 1, &dim));
     return ox_set_out(g, 0, select_index(g, g->in[0], dim, g->in[2], true));
 }
 
 static bool sparse_grad(ox_sym *g)
 {
     int64_t v;
-    return g->nin > 3 && ox_node_is(g->in[3]->node, "onnx::Constant") && const_int(g->in[3], &v) && v;
+    return g->nin > 3 && ox_node_is(g->in[3]->node, "onnx::Constant") && ox_value_const_int(g->in[3], &v) && v;
 }
 
 /* Opsets 9 and 10: sum over dim of self * one_hot(index). */
 static ox_status gather_9(ox_sym *g)
 {
-    OX_TRY(need(g, 3));
+    OX_TRY(ox_need_inputs(g, 3));
     int64_t dim;
-    OX_TRY(arg_int(g, 1, &dim));
+    OX_TRY(ox_arg_int(g, 1, &dim));
     ox_value *self = g->in[0], *index = g->in[2];
     if (sparse_grad(g)) return unimplemented(g, "gather", "sparse_grad == True", true);
     ox_dtype dt = ox_elem_type(self);
@@ -313,37 +218,37 @@ static ox_status gather_9(ox_sym *g)
     ox_value *depth;
     int rank = ox_rank(self);
     if (dim < 0 && rank >= 0) {
-        ox_value *shape = op1(g, "Shape", self);
-        depth = set_i(op2(g, "Gather", shape, ox_const_i64(g, dim + rank)), "axis", 0);
+        ox_value *shape = ox_op_1(g, "Shape", self);
+        depth = ox_with_i(ox_op_2(g, "Gather", shape, ox_const_i64(g, dim + rank)), "axis", 0);
     } else {
         ox_value *d = const1(g, dim);
-        ox_value *shape = op1(g, "Shape", self);
-        depth = set_i(op2(g, "Gather", shape, d), "axis", 0);
+        ox_value *shape = ox_op_1(g, "Shape", self);
+        depth = ox_with_i(ox_op_2(g, "Gather", shape, d), "axis", 0);
     }
-    ox_value *onehot = set_i(op3(g, "OneHot", index, depth, values), "axis", dim);
+    ox_value *onehot = ox_with_i(ox_op_3(g, "OneHot", index, depth, values), "axis", dim);
     ox_value *mask = ox_cast(g, onehot, dt);
     int64_t after = dim + 1;
-    ox_value *mul = op2(g, "Mul", ox_unsqueeze(g, self, &after, 1), mask);
+    ox_value *mul = ox_op_2(g, "Mul", ox_unsqueeze(g, self, &after, 1), mask);
     return ox_set_out(g, 0, ox_reduce(g, "ReduceSum", mul, &dim, 1, false));
 }
 
 static ox_status gather_11(ox_sym *g)
 {
-    OX_TRY(need(g, 3));
+    OX_TRY(ox_need_inputs(g, 3));
     int64_t dim;
-    OX_TRY(arg_int(g, 1, &dim));
+    OX_TRY(ox_arg_int(g, 1, &dim));
     if (sparse_grad(g)) return unimplemented(g, "gather", "sparse_grad == True", false);
-    return ox_set_out(g, 0, set_i(op2(g, "GatherElements", g->in[0], g->in[2]), "axis", dim));
+    return ox_set_out(g, 0, ox_with_i(ox_op_2(g, "GatherElements", g->in[0], g->in[2]), "axis", dim));
 }
 
 /* embedding(weight, indices, padding_idx, scale_grad_by_freq, sparse) */
 static ox_status embedding(ox_sym *g)
 {
-    OX_TRY(need(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     int64_t padding_idx = -1;
     bool scale = false;
-    if (g->nin > 2) OX_TRY(arg_int(g, 2, &padding_idx));
-    if (g->nin > 3) OX_TRY(arg_bool(g, 3, &scale));
+    if (g->nin > 2) OX_TRY(ox_arg_int(g, 2, &padding_idx));
+    if (g->nin > 3) OX_TRY(ox_arg_bool(g, 3, &scale));
     if (scale && g->training)
         return ox_sym_error(g, 0,
                             "Unsupported: ONNX export of embedding with scale_grad_by_freq=True for training mode. "
@@ -351,16 +256,16 @@ static ox_status embedding(ox_sym *g)
     if (padding_idx >= 0 && g->training)
         ox_warn(g->ctx, "Warning: ONNX export of embedding with padding_idx >= 0 for training mode. ONNX does not "
                         "support not updating the embedding vector at padding_idx during training.");
-    return ox_set_out(g, 0, op2(g, "Gather", g->in[0], g->in[1]));
+    return ox_set_out(g, 0, ox_op_2(g, "Gather", g->in[0], g->in[1]));
 }
 
 /* take(self, index): the flattened input gathered, shaped like index. */
 static ox_status take(ox_sym *g)
 {
-    OX_TRY(need(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     ox_value *flat = ox_reshape(g, g->in[0], const1(g, -1));
     ox_value *out = select_index(g, flat, 0, g->in[1], true);
-    return ox_set_out(g, 0, ox_reshape(g, out, op1(g, "Shape", g->in[1])));
+    return ox_set_out(g, 0, ox_reshape(g, out, ox_op_1(g, "Shape", g->in[1])));
 }
 
 /* ---- scatter / scatter_add ----------------------------------------------- */
@@ -382,18 +287,18 @@ static ox_value *scatter_value(ox_sym *g, ox_value *self, int64_t dim, ox_value 
             src = ox_cast(g, ox_const_tensor(g, (ox_tensor *)c), self_dt);
             src = expand_as(g, src, index);
         } else {
-            ox_value *shape = op1(g, "Shape", index);
-            src = op2(g, "Expand", ox_const_tensor(g, (ox_tensor *)c), shape);
+            ox_value *shape = ox_op_1(g, "Shape", index);
+            src = ox_op_2(g, "Expand", ox_const_tensor(g, (ox_tensor *)c), shape);
         }
     }
-    return set_i(op3(g, op, self, index, src), "axis", dim);
+    return ox_with_i(ox_op_3(g, op, self, index, src), "axis", dim);
 }
 
 static ox_status scatter(ox_sym *g)
 {
-    OX_TRY(need(g, 4));
+    OX_TRY(ox_need_inputs(g, 4));
     int64_t dim;
-    OX_TRY(arg_int(g, 1, &dim));
+    OX_TRY(ox_arg_int(g, 1, &dim));
     return ox_set_out(g, 0, scatter_value(g, g->in[0], dim, g->in[2], g->in[3]));
 }
 
@@ -426,18 +331,18 @@ static ox_value *scatter_add_value(ox_sym *g, ox_value *self, int64_t dim, ox_va
             OX_NOMEM(g->ctx);
             return NULL;
         }
-        zeros = set_t(op1(g, "ConstantOfShape", op1(g, "Shape", self)), "value", t);
+        zeros = ox_with_t(ox_op_1(g, "ConstantOfShape", ox_op_1(g, "Shape", self)), "value", t);
     }
     zeros = typed(g, zeros, dt, rank);
     ox_value *scattered = scatter_value(g, zeros, dim, index, src);
-    return op2(g, "Add", self, scattered);
+    return ox_op_2(g, "Add", self, scattered);
 }
 
 static ox_status scatter_add_9(ox_sym *g)
 {
-    OX_TRY(need(g, 4));
+    OX_TRY(ox_need_inputs(g, 4));
     int64_t dim;
-    OX_TRY(arg_int(g, 1, &dim));
+    OX_TRY(ox_arg_int(g, 1, &dim));
     return ox_set_out(g, 0, scatter_add_value(g, g->in[0], dim, g->in[2], g->in[3]));
 }
 
@@ -447,7 +352,7 @@ static ox_status scatter_add_9(ox_sym *g)
  * and Add) at every opset. */
 static ox_status index_add(ox_sym *g)
 {
-    OX_TRY(need(g, 4));
+    OX_TRY(ox_need_inputs(g, 4));
     ox_warn(g->ctx, "Warning: ONNX export does not support duplicated values in 'index' field, this will cause the "
                     "ONNX model to be incorrect.");
     ox_value *self = g->in[0], *index = g->in[2], *other = g->in[3];
@@ -456,7 +361,7 @@ static ox_status index_add(ox_sym *g)
         if (!a || ox_tensor_get_f(a, 0) != 1) return unimplemented(g, "index_add", "alpha != 1", true);
     }
     int64_t dim;
-    if (!ox_value_is_constant(g->in[1]) || !const_int(g->in[1], &dim))
+    if (!ox_value_is_constant(g->in[1]) || !ox_value_const_int(g->in[1], &dim))
         return ox_sym_error(g, 0, "ONNX export does NOT support exporting 'index_add_()' function with unknown 'dim' value.");
     int rank = ox_rank(self), orank = ox_rank(other);
     if (rank < 0 || orank < 0)
@@ -533,9 +438,9 @@ static bool same_sizes(ox_value *a, ox_value *b)
 
 static ox_status scatter_add_16(ox_sym *g)
 {
-    OX_TRY(need(g, 4));
+    OX_TRY(ox_need_inputs(g, 4));
     int64_t dim;
-    OX_TRY(arg_int(g, 1, &dim));
+    OX_TRY(ox_arg_int(g, 1, &dim));
     ox_value *self = g->in[0], *index = g->in[2], *src = g->in[3];
     if (!same_sizes(src, index)) {
         char msg[256];
@@ -551,8 +456,8 @@ static ox_status scatter_add_16(ox_sym *g)
             src = ox_cast(g, ox_const_tensor(g, (ox_tensor *)c), self_dt);
         }
     }
-    ox_value *y = set_i(op3(g, "ScatterElements", self, index, src), "axis", dim);
-    return ox_set_out(g, 0, set_s(y, "reduction", "add"));
+    ox_value *y = ox_with_i(ox_op_3(g, "ScatterElements", self, index, src), "axis", dim);
+    return ox_set_out(g, 0, ox_with_s(y, "reduction", "add"));
 }
 
 /* ---- index --------------------------------------------------------------- */
@@ -607,28 +512,28 @@ static ox_value *index_advanced(ox_sym *g, ox_value *self, ox_value **idx, const
     memset(is_adv, 0, (size_t)rank + 1);
     for (int i = 0; i < count; i++) is_adv[adv[i]] = true;
 
-    ox_value *shape = typed(g, op1(g, "Shape", self), OX_INT64, 1);
-    for (int d = 0; d < rank; d++) dims[d] = set_i(op2(g, "Gather", shape, const1(g, d)), "axis", 0);
+    ox_value *shape = typed(g, ox_op_1(g, "Shape", self), OX_INT64, 1);
+    for (int d = 0; d < rank; d++) dims[d] = ox_with_i(ox_op_2(g, "Gather", shape, const1(g, d)), "axis", 0);
     int np = 0;
     for (int i = 0; i < count; i++) perm[np++] = adv[i];
     for (int d = 0; d < rank; d++)
         if (!is_adv[d]) perm[np++] = d;
-    ox_value *x = set_is(op1(g, "Transpose", self), "perm", perm, rank);
-    x = set_i(op1(g, "Flatten", x), "axis", count);
+    ox_value *x = ox_with_is(ox_op_1(g, "Transpose", self), "perm", perm, rank);
+    x = ox_with_i(ox_op_1(g, "Flatten", x), "axis", count);
 
     /* flat index = sum of idx_i * prod(sizes of the later indexed axes) */
     ox_value *cum = idx[adv[count - 1]];
     ox_value *mult = dims[adv[count - 1]];
     bool all_long = ox_elem_type(cum) == OX_INT64;
     for (int i = count - 2; i >= 0; i--) {
-        ox_value *term = op2(g, "Mul", idx[adv[i]], mult);
-        cum = op2(g, "Add", cum, term);
-        mult = op2(g, "Mul", mult, dims[adv[i]]);
+        ox_value *term = ox_op_2(g, "Mul", idx[adv[i]], mult);
+        cum = ox_op_2(g, "Add", cum, term);
+        mult = ox_op_2(g, "Mul", mult, dims[adv[i]]);
         all_long = all_long && ox_elem_type(idx[adv[i]]) == OX_INT64;
     }
     cum = typed(g, cum, all_long ? OX_INT64 : OX_UNDEFINED, 1);
     x = select_index(g, x, 0, cum, true);
-    ox_value *cum_shape = op1(g, "Shape", cum);
+    ox_value *cum_shape = ox_op_1(g, "Shape", cum);
 
     bool consecutive = adv[count - 1] - adv[0] == count - 1;
     int nparts = 0;
@@ -636,13 +541,13 @@ static ox_value *index_advanced(ox_sym *g, ox_value *self, ox_value **idx, const
         parts[nparts++] = const1(g, -1);
         for (int d = 0; d < rank; d++)
             if (!is_adv[d]) parts[nparts++] = dims[d];
-        ox_value *folded = set_i(op_in(g, "Concat", nparts, parts), "axis", 0);
+        ox_value *folded = ox_with_i(ox_opn(g, "Concat", nparts, parts), "axis", 0);
         x = ox_reshape(g, x, folded);
         int n = 0;
         for (int d = 1; d <= adv[0]; d++) perm[n++] = d;
         perm[n++] = 0;
         for (int d = adv[0] + 1; d <= rank - count; d++) perm[n++] = d;
-        x = set_is(op1(g, "Transpose", x), "perm", perm, n);
+        x = ox_with_is(ox_op_1(g, "Transpose", x), "perm", perm, n);
         nparts = 0;
         for (int d = 0; d < adv[0]; d++) parts[nparts++] = dims[d];
         parts[nparts++] = cum_shape;
@@ -653,13 +558,13 @@ static ox_value *index_advanced(ox_sym *g, ox_value *self, ox_value **idx, const
         for (int d = 0; d < rank; d++)
             if (!is_adv[d]) parts[nparts++] = dims[d];
     }
-    ox_value *final_shape = set_i(op_in(g, "Concat", nparts, parts), "axis", 0);
+    ox_value *final_shape = ox_with_i(ox_opn(g, "Concat", nparts, parts), "axis", 0);
     return ox_reshape(g, x, final_shape);
 }
 
 static ox_status index_9(ox_sym *g)
 {
-    OX_TRY(need(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     ox_value **idx = NULL;
     int n = 0;
     OX_TRY(index_list(g, 1, &idx, &n));
@@ -687,20 +592,20 @@ static ox_status index_9(ox_sym *g)
 /* Opset 11: a single mask is GatherND over its nonzero positions. */
 static ox_status index_11(ox_sym *g)
 {
-    OX_TRY(need(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     ox_value **idx = NULL;
     int n = 0;
     OX_TRY(index_list(g, 1, &idx, &n));
-    if (n == 1 && is_mask(idx[0])) return ox_set_out(g, 0, op2(g, "GatherND", g->in[0], nonzero_t(g, idx[0])));
+    if (n == 1 && is_mask(idx[0])) return ox_set_out(g, 0, ox_op_2(g, "GatherND", g->in[0], nonzero_t(g, idx[0])));
     return index_9(g);
 }
 
 /* masked_select(self, mask): GatherND at the positions of the broadcast mask. */
 static ox_status masked_select(ox_sym *g)
 {
-    OX_TRY(need(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     ox_value *index = nonzero_t(g, expand_as(g, g->in[1], g->in[0]));
-    return ox_set_out(g, 0, op2(g, "GatherND", g->in[0], index));
+    return ox_set_out(g, 0, ox_op_2(g, "GatherND", g->in[0], index));
 }
 
 /* masked_scatter(self, mask, source): the first count(mask) elements of the
@@ -709,19 +614,19 @@ static ox_value *masked_scatter_value(ox_sym *g, ox_value *self, ox_value *mask,
 {
     ox_value *index = nonzero_t(g, expand_as(g, mask, self));
     ox_value *flat = ox_reshape(g, source, const1(g, -1));
-    ox_value *index_shape = op1(g, "Shape", index);
-    ox_value *count = set_i(op2(g, "Gather", index_shape, ox_const_i64(g, 0)), "axis", 0);
+    ox_value *index_shape = ox_op_1(g, "Shape", index);
+    ox_value *count = ox_with_i(ox_op_2(g, "Gather", index_shape, ox_const_i64(g, 0)), "axis", 0);
     ox_value *starts = const1(g, 0);
     int64_t zero = 0;
     ox_value *ends = ox_unsqueeze(g, count, &zero, 1);
     ox_value *axes = const1(g, 0);
-    ox_value *head = op4(g, "Slice", flat, starts, ends, axes);
-    return op3(g, "ScatterND", self, index, head);
+    ox_value *head = ox_op_4(g, "Slice", flat, starts, ends, axes);
+    return ox_op_3(g, "ScatterND", self, index, head);
 }
 
 static ox_status masked_scatter(ox_sym *g)
 {
-    OX_TRY(need(g, 3));
+    OX_TRY(ox_need_inputs(g, 3));
     return ox_set_out(g, 0, masked_scatter_value(g, g->in[0], g->in[1], g->in[2]));
 }
 
@@ -730,20 +635,20 @@ static ox_status masked_scatter(ox_sym *g)
 static ox_status accumulate_arg(ox_sym *g, bool *acc)
 {
     *acc = false;
-    if (g->nin > 3 && !ox_value_is_none(g->in[3])) return arg_bool(g, 3, acc);
+    if (g->nin > 3 && !ox_value_is_none(g->in[3])) return ox_arg_bool(g, 3, acc);
     return OX_OK;
 }
 
 /* Opset 9: only an empty index list. */
 static ox_status index_put_9(ox_sym *g)
 {
-    OX_TRY(need(g, 3));
+    OX_TRY(ox_need_inputs(g, 3));
     ox_value **idx = NULL;
     int n = 0;
     bool acc;
     OX_TRY(index_list(g, 1, &idx, &n));
     OX_TRY(accumulate_arg(g, &acc));
-    if (n == 0) return ox_set_out(g, 0, acc ? op2(g, "Add", g->in[0], g->in[2]) : g->in[2]);
+    if (n == 0) return ox_set_out(g, 0, acc ? ox_op_2(g, "Add", g->in[0], g->in[2]) : g->in[2]);
     return opset_unsupported(g, "index_put", 9, 11);
 }
 
@@ -753,14 +658,14 @@ static ox_value *masked_fill_value(ox_sym *g, ox_value *self, ox_value *mask, ox
     ox_value *m = ox_cast(g, mask, OX_BOOL);
     const ox_tensor *c = const_scalar(value);
     if (c) value = scalar_as(g, c, ox_elem_type(self));
-    return op3(g, "Where", m, value, self);
+    return ox_op_3(g, "Where", m, value, self);
 }
 
 /* Opset 11: ScatterND at the stacked indices; a single mask is masked_fill
  * (0-d values) or masked_scatter. */
 static ox_status index_put_11(ox_sym *g)
 {
-    OX_TRY(need(g, 3));
+    OX_TRY(ox_need_inputs(g, 3));
     ox_value **idx = NULL;
     int n = 0;
     bool acc;
@@ -772,41 +677,41 @@ static ox_status index_put_11(ox_sym *g)
     ox_value *index, *bshape;
     if (n > 1) {
         for (int i = 0; i < n; i++)
-            if (ox_elem_type(idx[i]) == OX_BOOL) idx[i] = op1(g, "NonZero", idx[i]);
+            if (ox_elem_type(idx[i]) == OX_BOOL) idx[i] = ox_op_1(g, "NonZero", idx[i]);
         index = idx[0];
-        for (int i = 1; i < n; i++) index = op2(g, "Add", index, idx[i]);
-        bshape = op1(g, "Shape", index);
+        for (int i = 1; i < n; i++) index = ox_op_2(g, "Add", index, idx[i]);
+        bshape = ox_op_1(g, "Shape", index);
         ox_value **cols = alloc_values(g, n);
         if (!cols) return g->ctx->status;
         for (int i = 0; i < n; i++) cols[i] = ox_unsqueeze(g, expand_dyn(g, idx[i], bshape), &last, 1);
-        index = set_i(op_in(g, "Concat", n, cols), "axis", -1);
+        index = ox_with_i(ox_opn(g, "Concat", n, cols), "axis", -1);
     } else {
         index = idx[0];
         if (ox_elem_type(index) == OX_BOOL) {
             if (ox_rank(values) == 0) return ox_set_out(g, 0, masked_fill_value(g, self, index, values));
             return ox_set_out(g, 0, masked_scatter_value(g, self, index, values));
         }
-        bshape = op1(g, "Shape", index);
+        bshape = ox_op_1(g, "Shape", index);
         index = ox_unsqueeze(g, index, &last, 1);
     }
     int64_t axes[1] = {0}, starts[1] = {n}, ends[1] = {I64_MAX};
-    ox_value *sub_shape = ox_slice(g, op1(g, "Shape", self), axes, starts, ends, NULL, 1);
-    ox_value *values_shape = set_i(op2(g, "Concat", bshape, sub_shape), "axis", 0);
+    ox_value *sub_shape = ox_slice(g, ox_op_1(g, "Shape", self), axes, starts, ends, NULL, 1);
+    ox_value *values_shape = ox_with_i(ox_op_2(g, "Concat", bshape, sub_shape), "axis", 0);
     ox_dtype vdt = ox_elem_type(values);
     if (ox_rank(values) == 0) values = expand_dyn(g, values, values_shape);
     values = typed(g, ox_reshape(g, values, values_shape), vdt, -1);
     ox_dtype dt = ox_elem_type(self);
     if (dt == OX_UNDEFINED) return ox_sym_error(g, 0, "index_put: the input's dtype is unknown");
     if (dt != vdt) values = ox_cast(g, values, dt);
-    if (!acc) return ox_set_out(g, 0, op3(g, "ScatterND", self, index, values));
+    if (!acc) return ox_set_out(g, 0, ox_op_3(g, "ScatterND", self, index, values));
     if (dt == OX_COMPLEX64 || dt == OX_COMPLEX128 || ox_dtype_size(dt) == 0)
         return ox_sym_error(g, 0, "index_put: dtype %s cannot be accumulated", ox_ew_torch_type_name(dt));
     int64_t one = 1;
     ox_tensor *zero = ox_tensor_alloc(g->graph->arena, dt, 1, &one);
     if (!zero) return OX_NOMEM(g->ctx);
-    ox_value *zeros = set_t(op1(g, "ConstantOfShape", op1(g, "Shape", self)), "value", zero);
-    ox_value *scattered = op3(g, "ScatterND", zeros, index, values);
-    return ox_set_out(g, 0, op2(g, "Add", self, scattered));
+    ox_value *zeros = ox_with_t(ox_op_1(g, "ConstantOfShape", ox_op_1(g, "Shape", self)), "value", zero);
+    ox_value *scattered = ox_op_3(g, "ScatterND", zeros, index, values);
+    return ox_set_out(g, 0, ox_op_2(g, "Add", self, scattered));
 }
 
 /* ---- index_fill / index_copy --------------------------------------------- */
@@ -823,7 +728,7 @@ static ox_value *index_fill_index(ox_sym *g, ox_value **shape_out)
         return NULL;
     }
     int64_t dim;
-    if (arg_int(g, 1, &dim) != OX_OK) return NULL;
+    if (ox_arg_int(g, 1, &dim) != OX_OK) return NULL;
     int64_t *axes = alloc_ints(g, rank);
     if (!axes) return NULL;
     int n = 0;
@@ -831,9 +736,9 @@ static ox_value *index_fill_index(ox_sym *g, ox_value **shape_out)
         if (i != dim) axes[n++] = i;
     ox_value *unsqueezed = ox_unsqueeze(g, index, axes, n);
     int64_t zero = 0;
-    ox_value *self_shape = op1(g, "Shape", self);
+    ox_value *self_shape = ox_op_1(g, "Shape", self);
     ox_value *at = ox_unsqueeze(g, dimv, &zero, 1);
-    ox_value *index_shape = typed(g, op1(g, "Shape", index), OX_INT64, 1);
+    ox_value *index_shape = typed(g, ox_op_1(g, "Shape", index), OX_INT64, 1);
     ox_value *shape = scatter_value(g, self_shape, 0, at, index_shape);
     *shape_out = shape;
     return expand_dyn(g, unsqueezed, shape);
@@ -841,9 +746,9 @@ static ox_value *index_fill_index(ox_sym *g, ox_value **shape_out)
 
 static ox_status index_fill(ox_sym *g)
 {
-    OX_TRY(need(g, 4));
+    OX_TRY(ox_need_inputs(g, 4));
     int64_t dim;
-    OX_TRY(arg_int(g, 1, &dim));
+    OX_TRY(ox_arg_int(g, 1, &dim));
     ox_value *shape = NULL;
     ox_value *index = index_fill_index(g, &shape);
     if (!index) return g->ctx->status != OX_OK ? g->ctx->status : OX_NOMEM(g->ctx);
@@ -852,15 +757,15 @@ static ox_status index_fill(ox_sym *g)
     ox_value *value = g->in[3];
     const ox_tensor *c = const_scalar(value);
     if (c && size) value = scalar_as(g, c, ox_elem_type(g->in[0]));
-    ox_value *expanded = op2(g, "Expand", value, size);
+    ox_value *expanded = ox_op_2(g, "Expand", value, size);
     return ox_set_out(g, 0, scatter_value(g, g->in[0], dim, index, expanded));
 }
 
 static ox_status index_copy(ox_sym *g)
 {
-    OX_TRY(need(g, 4));
+    OX_TRY(ox_need_inputs(g, 4));
     int64_t dim;
-    OX_TRY(arg_int(g, 1, &dim));
+    OX_TRY(ox_arg_int(g, 1, &dim));
     ox_value *shape = NULL;
     ox_value *index = index_fill_index(g, &shape);
     if (!index) return g->ctx->status != OX_OK ? g->ctx->status : OX_NOMEM(g->ctx);
@@ -898,12 +803,12 @@ static ox_node *attrs(ox_node *n, int64_t axis, int64_t k, int largest, int sort
 /* topk(self, k, dim, largest, sorted): opset 9, k an attribute. */
 static ox_status topk_9(ox_sym *g)
 {
-    OX_TRY(need(g, 5));
+    OX_TRY(ox_need_inputs(g, 5));
     int64_t k, dim, largest, sorted;
-    OX_TRY(arg_int(g, 1, &k));
-    OX_TRY(arg_int(g, 2, &dim));
-    OX_TRY(arg_int(g, 3, &largest));
-    OX_TRY(arg_int(g, 4, &sorted));
+    OX_TRY(ox_arg_int(g, 1, &k));
+    OX_TRY(ox_arg_int(g, 2, &dim));
+    OX_TRY(ox_arg_int(g, 3, &largest));
+    OX_TRY(ox_arg_int(g, 4, &sorted));
     if (g->nin > 5) return unimplemented(g, "TopK", "Out parameter is not supported for topk", true);
     if (!largest) return unimplemented(g, "TopK", "Ascending TopK is not supported", true);
     return set_pair(g, attrs(topk_node(g, g->in[0], NULL, false), dim, k, -1, -1));
@@ -912,11 +817,11 @@ static ox_status topk_9(ox_sym *g)
 /* Opset 10: k an input (reshaped to [1], int64); 11 adds largest/sorted. */
 static ox_status topk_10(ox_sym *g)
 {
-    OX_TRY(need(g, 5));
+    OX_TRY(ox_need_inputs(g, 5));
     int64_t dim, largest, sorted;
-    OX_TRY(arg_int(g, 2, &dim));
-    OX_TRY(arg_int(g, 3, &largest));
-    OX_TRY(arg_int(g, 4, &sorted));
+    OX_TRY(ox_arg_int(g, 2, &dim));
+    OX_TRY(ox_arg_int(g, 3, &largest));
+    OX_TRY(ox_arg_int(g, 4, &sorted));
     if (g->nin > 5) return unimplemented(g, "TopK", "Out parameter is not supported", false);
     ox_dtype kt = ox_elem_type(g->in[1]);
     ox_value *k = typed(g, ox_reshape(g, g->in[1], const1(g, 1)), kt, 1);
@@ -932,10 +837,10 @@ static ox_status topk_10(ox_sym *g)
  * torch does not look at `descending` here. */
 static ox_status sort_9(ox_sym *g)
 {
-    OX_TRY(need(g, 3));
+    OX_TRY(ox_need_inputs(g, 3));
     int64_t dim, descending;
-    OX_TRY(arg_int(g, 1, &dim));
-    OX_TRY(arg_int(g, 2, &descending));
+    OX_TRY(ox_arg_int(g, 1, &dim));
+    OX_TRY(ox_arg_int(g, 2, &descending));
     (void)descending;
     if (g->nin > 3) return unimplemented(g, "Sort", "Out parameter is not supported for sort", true);
     int64_t size = static_dim(g->in[0], dim);
@@ -946,8 +851,8 @@ static ox_status sort_9(ox_sym *g)
 /* torch's _sort_helper: k = size(dim) at run time. */
 static ox_node *sort_topk(ox_sym *g, int64_t dim, bool descending, ox_status *st)
 {
-    ox_value *shape = op1(g, "Shape", g->in[0]);
-    ox_value *size = op2(g, "Gather", shape, const1(g, dim));
+    ox_value *shape = ox_op_1(g, "Shape", g->in[0]);
+    ox_value *size = ox_op_2(g, "Gather", shape, const1(g, dim));
     if (g->opset <= 10) {
         if (!descending) {
             *st = unimplemented(g, "Sort", "Ascending is not supported", false);
@@ -960,10 +865,10 @@ static ox_node *sort_topk(ox_sym *g, int64_t dim, bool descending, ox_status *st
 
 static ox_status sort_10(ox_sym *g)
 {
-    OX_TRY(need(g, 3));
+    OX_TRY(ox_need_inputs(g, 3));
     int64_t dim, descending;
-    OX_TRY(arg_int(g, 1, &dim));
-    OX_TRY(arg_int(g, 2, &descending));
+    OX_TRY(ox_arg_int(g, 1, &dim));
+    OX_TRY(ox_arg_int(g, 2, &descending));
     if (g->nin > 3) return unimplemented(g, "Sort", "Out parameter is not supported", false);
     ox_status st = OX_OK;
     ox_node *n = sort_topk(g, dim, descending != 0, &st);
@@ -973,10 +878,10 @@ static ox_status sort_10(ox_sym *g)
 
 static ox_status argsort_11(ox_sym *g)
 {
-    OX_TRY(need(g, 3));
+    OX_TRY(ox_need_inputs(g, 3));
     int64_t dim, descending;
-    OX_TRY(arg_int(g, 1, &dim));
-    OX_TRY(arg_int(g, 2, &descending));
+    OX_TRY(ox_arg_int(g, 1, &dim));
+    OX_TRY(ox_arg_int(g, 2, &descending));
     if (g->nin > 3) return unimplemented(g, "Sort", "Out parameter is not supported", false);
     ox_status st = OX_OK;
     ox_node *n = sort_topk(g, dim, descending != 0, &st);
@@ -989,7 +894,7 @@ static ox_status argsort_11(ox_sym *g)
 
 static ox_status nonzero(ox_sym *g)
 {
-    OX_TRY(need(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     return ox_set_out(g, 0, nonzero_t(g, g->in[0]));
 }
 
@@ -998,9 +903,9 @@ static ox_status cumsum_9(ox_sym *g) { return opset_unsupported(g, "cumsum", 9, 
 /* cumsum(self, dim, dtype): CumSum with an int32 axis; a given dtype casts first. */
 static ox_status cumsum_11(ox_sym *g)
 {
-    OX_TRY(need(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     int64_t dim;
-    OX_TRY(arg_int(g, 1, &dim));
+    OX_TRY(ox_arg_int(g, 1, &dim));
     ox_tensor *axis = ox_tensor_alloc(g->graph->arena, OX_INT32, 0, NULL);
     if (!axis) return OX_NOMEM(g->ctx);
     ox_tensor_set_i(axis, 0, dim);
@@ -1009,17 +914,17 @@ static ox_status cumsum_11(ox_sym *g)
     if (g->nin > 2 && ox_node_is(g->in[2]->node, "onnx::Constant")) {
         int64_t st;
         ox_dtype dt;
-        if (!const_int(g->in[2], &st) || !ox_ew_onnx_dtype(st, &dt))
+        if (!ox_value_const_int(g->in[2], &st) || !ox_ew_onnx_dtype(st, &dt))
             return ox_sym_error(g, 2, "cumsum: the dtype argument is not a ScalarType");
         x = ox_cast(g, x, dt);
     }
-    return ox_set_out(g, 0, op2(g, "CumSum", x, axis_v));
+    return ox_set_out(g, 0, ox_op_2(g, "CumSum", x, axis_v));
 }
 
 /* flip(self, dims): Slice from -1 down to the start with step -1. */
 static ox_status flip_10(ox_sym *g)
 {
-    OX_TRY(need(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     int64_t *dims;
     int n;
     OX_TRY(ox_arg_ints(g, 1, &dims, &n));
@@ -1036,7 +941,7 @@ static ox_status flip_10(ox_sym *g)
 /* roll(self, shifts, dims): per dim, Concat(x[-s:], x[:-s]). */
 static ox_status roll(ox_sym *g)
 {
-    OX_TRY(need(g, 3));
+    OX_TRY(ox_need_inputs(g, 3));
     int64_t *shifts, *dims;
     int ns, nd;
     OX_TRY(ox_arg_ints(g, 1, &shifts, &ns));
@@ -1048,7 +953,7 @@ static ox_status roll(ox_sym *g)
         int64_t axes[1] = {dims[i]}, s1[1] = {-shifts[i]}, e1[1] = {I64_MAX}, s2[1] = {0}, e2[1] = {-shifts[i]};
         ox_value *tail = ox_slice(g, x, axes, s1, e1, NULL, 1);
         ox_value *head = ox_slice(g, x, axes, s2, e2, NULL, 1);
-        x = set_i(op2(g, "Concat", tail, head), "axis", dims[i]);
+        x = ox_with_i(ox_op_2(g, "Concat", tail, head), "axis", dims[i]);
     }
     return ox_set_out(g, 0, x);
 }
@@ -1056,7 +961,7 @@ static ox_status roll(ox_sym *g)
 static ox_status trilu(ox_sym *g, int upper)
 {
     if (g->nin < 2) return ox_sym_error(g, 0, "%s expects (self, diagonal)", g->op);
-    return ox_set_out(g, 0, set_i(op2(g, "Trilu", g->in[0], g->in[1]), "upper", upper));
+    return ox_set_out(g, 0, ox_with_i(ox_op_2(g, "Trilu", g->in[0], g->in[1]), "upper", upper));
 }
 
 static ox_status tril_14(ox_sym *g) { return trilu(g, 0); }
@@ -1090,7 +995,7 @@ static ox_status opset_unsupported_detailed(ox_sym *g, const char *op, int curre
  * a negative dim is used as given. */
 static ox_status repeat_interleave(ox_sym *g)
 {
-    OX_TRY(need(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     ox_value *self = g->in[0], *repeats = g->in[1], *input = self;
     int64_t dim = 0;
     if (g->nin < 3 || ox_value_is_none(g->in[2])) {
@@ -1100,7 +1005,7 @@ static ox_status repeat_interleave(ox_sym *g)
         input = typed(g, input, ox_elem_type(self), 1);
         if (numel >= 0 && ox_type_is_tensor(input->type)) input->type->dims[0] = numel;
     } else {
-        OX_TRY(arg_int(g, 2, &dim));
+        OX_TRY(ox_arg_int(g, 2, &dim));
     }
     int rrank, irank;
     int64_t *rsizes = sizes_of(g, repeats, &rrank);
@@ -1165,11 +1070,11 @@ static ox_status repeat_interleave(ox_sym *g)
         ox_value *piece = ox_unsqueeze(g, isplit->outputs[i], &after, 1);
         ox_value *head = ox_const_i64s(g, around, (int)cut);
         ox_value *tail = ox_const_i64s(g, around + cut, irank - (int)cut);
-        ox_value *shape = set_i(op3(g, "Concat", head, rsplit->outputs[i], tail), "axis", 0);
+        ox_value *shape = ox_with_i(ox_op_3(g, "Concat", head, rsplit->outputs[i], tail), "axis", 0);
         piece = expand_dyn(g, piece, shape);
         pieces[i] = ox_reshape(g, piece, ox_const_i64s(g, out_sizes, irank));
     }
-    return ox_set_out(g, 0, set_i(op_in(g, "Concat", (int)reps, pieces), "axis", dim));
+    return ox_set_out(g, 0, ox_with_i(ox_opn(g, "Concat", (int)reps, pieces), "axis", dim));
 }
 
 /* ---- the table ----------------------------------------------------------- */

@@ -14,22 +14,6 @@
 
 /* ---- local builders ----------------------------------------------------- */
 
-static ox_value *opn(ox_sym *g, const char *op, int n, ox_value *const *in)
-{
-    for (int i = 0; i < n; i++)
-        if (!in[i]) return NULL;
-    ox_node *node = ox_op(g, op, 1, n, in);
-    return node ? node->outputs[0] : NULL;
-}
-
-static ox_value *op1(ox_sym *g, const char *op, ox_value *a) { return opn(g, op, 1, &a); }
-
-static ox_value *op2(ox_sym *g, const char *op, ox_value *a, ox_value *b)
-{
-    ox_value *in[2] = {a, b};
-    return opn(g, op, 2, in);
-}
-
 static ox_value *attr_i(ox_value *v, const char *name, int64_t i)
 {
     if (!v || ox_node_set_i(v->node, name, i) != OX_OK) return NULL;
@@ -60,7 +44,7 @@ static ox_value *reduce_all(ox_sym *g, const char *op, ox_value *x)
     int r = ox_rank(x);
     bool empty = false;
     for (int i = 0; i < r; i++) empty |= ox_static_dim(x, i) == 0;
-    return attr_i(op1(g, op, x), "keepdims", empty ? 1 : 0);
+    return attr_i(ox_op_1(g, op, x), "keepdims", empty ? 1 : 0);
 }
 
 /* `op` over `axes` given as an attribute, or (opset >= axes_input_opset) as
@@ -71,15 +55,9 @@ static ox_value *reduce_axes(ox_sym *g, const char *op, ox_value *x, const int64
     if (!x) return NULL;
     if (g->opset >= axes_input_opset) {
         ox_value *a = ox_const_i64s(g, axes, n);
-        return attr_i(op2(g, op, x, a), "keepdims", keepdims);
+        return attr_i(ox_op_2(g, op, x, a), "keepdims", keepdims);
     }
-    return attr_i(attr_is(op1(g, op, x), "axes", axes, n), "keepdims", keepdims);
-}
-
-static ox_status need_inputs(ox_sym *g, int n)
-{
-    if (g->nin >= n) return OX_OK;
-    return ox_sym_error(g, -1, "%s expects at least %d inputs, got %d", g->node->kind, n, g->nin);
+    return attr_i(attr_is(ox_op_1(g, op, x), "axes", axes, n), "keepdims", keepdims);
 }
 
 /* ---- sum, mean, prod ---------------------------------------------------- */
@@ -124,7 +102,7 @@ static ox_status reduce_with_dtype(ox_sym *g, const reduce_kind *k)
         if (!x) return ox_set_out(g, 0, NULL);
         if (k->axes_input_opset == 13 && g->opset >= 13) {
             /* torch passes the dim value through as the axes input. */
-            y = attr_i(op2(g, k->onnx_op, x, g->in[1]), "keepdims", keepdim);
+            y = attr_i(ox_op_2(g, k->onnx_op, x, g->in[1]), "keepdims", keepdim);
         } else if (ox_arg_is_none(g, 1)) {
             y = reduce_all(g, k->onnx_op, x);
         } else {
@@ -154,7 +132,7 @@ static ox_status prod(ox_sym *g) { return reduce_with_dtype(g, &k_prod); }
 
 static ox_status amax_amin(ox_sym *g, const char *op)
 {
-    OX_TRY(need_inputs(g, 3));
+    OX_TRY(ox_need_inputs(g, 3));
     int64_t *dims, keepdim;
     int n;
     OX_TRY(ox_arg_ints(g, 1, &dims, &n));
@@ -163,9 +141,9 @@ static ox_status amax_amin(ox_sym *g, const char *op)
         /* An empty dim list reduces everything. */
         if (g->opset >= 18) {
             ox_value *a = ox_const_i64s(g, dims, 0);
-            return ox_set_out(g, 0, attr_i(op2(g, op, g->in[0], a), "keepdims", keepdim));
+            return ox_set_out(g, 0, attr_i(ox_op_2(g, op, g->in[0], a), "keepdims", keepdim));
         }
-        return ox_set_out(g, 0, attr_i(attr_is(op1(g, op, g->in[0]), "axes", dims, 0), "keepdims", keepdim));
+        return ox_set_out(g, 0, attr_i(attr_is(ox_op_1(g, op, g->in[0]), "axes", dims, 0), "keepdims", keepdim));
     }
     return ox_set_out(g, 0, reduce_axes(g, op, g->in[0], dims, n, keepdim, 18));
 }
@@ -179,9 +157,9 @@ static ox_status amin(ox_sym *g) { return amax_amin(g, "ReduceMin"); }
  * keepdim) returns values and indices. */
 static ox_status max_min(ox_sym *g, bool is_max)
 {
-    OX_TRY(need_inputs(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     const char *reduce = is_max ? "ReduceMax" : "ReduceMin";
-    if (g->nin == 1) return ox_set_out(g, 0, attr_i(op1(g, reduce, g->in[0]), "keepdims", 0));
+    if (g->nin == 1) return ox_set_out(g, 0, attr_i(ox_op_1(g, reduce, g->in[0]), "keepdims", 0));
     if (g->nin == 2)
         return ox_set_out(g, 0, ox_ew_float_cast_op(g, is_max ? "Max" : "Min", g->in, 2, 12,
                                                     g->graph->next_node_seq, NULL));
@@ -189,7 +167,7 @@ static ox_status max_min(ox_sym *g, bool is_max)
     OX_TRY(ox_arg_int(g, 2, &keepdim));
     OX_TRY(ox_arg_int(g, 1, &dim));
     ox_value *values = reduce_axes(g, reduce, g->in[0], &dim, 1, keepdim, 18);
-    ox_value *indices = values ? op1(g, is_max ? "ArgMax" : "ArgMin", g->in[0]) : NULL;
+    ox_value *indices = values ? ox_op_1(g, is_max ? "ArgMax" : "ArgMin", g->in[0]) : NULL;
     indices = attr_i(attr_i(indices, "axis", dim), "keepdims", keepdim);
     OX_TRY(ox_set_out(g, 0, values));
     if (g->nout > 1) return ox_set_out(g, 1, indices);
@@ -219,31 +197,31 @@ static ox_status min_7(ox_sym *g) { return max_min_7(g, false); }
  * opset 12 adds select_last_index=0. */
 static ox_status arg_max_min(ox_sym *g, const char *op)
 {
-    OX_TRY(need_inputs(g, 3));
+    OX_TRY(ox_need_inputs(g, 3));
     bool keepdim;
     OX_TRY(ox_arg_bool(g, 2, &keepdim));
     ox_value *x = g->in[0], *y;
     if (ox_arg_is_none(g, 1)) {
         int64_t minus_one = -1;
         ox_value *flat = ox_reshape(g, x, ox_const_i64s(g, &minus_one, 1));
-        y = attr_i(attr_i(op1(g, op, flat), "axis", 0), "keepdims", 0);
+        y = attr_i(attr_i(ox_op_1(g, op, flat), "axis", 0), "keepdims", 0);
         if (g->opset >= 12) y = attr_i(y, "select_last_index", 0);
         if (keepdim && y) {
-            ox_value *shape = op1(g, "Shape", x);
-            ox_value *shape_shape = op1(g, "Shape", shape);
+            ox_value *shape = ox_op_1(g, "Shape", x);
+            ox_value *shape_shape = ox_op_1(g, "Shape", shape);
             int64_t one = 1;
             ox_tensor *t = ox_tensor_alloc(g->graph->arena, OX_INT64, 1, &one);
             if (!t) return OX_NOMEM(g->ctx);
             ox_tensor_set_i(t, 0, 1);
-            ox_value *new_shape = op1(g, "ConstantOfShape", shape_shape);
+            ox_value *new_shape = ox_op_1(g, "ConstantOfShape", shape_shape);
             if (new_shape && ox_node_set_t(new_shape->node, "value", t) != OX_OK) new_shape = NULL;
-            y = op2(g, "Reshape", y, new_shape);
+            y = ox_op_2(g, "Reshape", y, new_shape);
         }
         return ox_set_out(g, 0, y);
     }
     int64_t dim;
     OX_TRY(ox_arg_int(g, 1, &dim));
-    y = attr_i(attr_i(op1(g, op, x), "axis", dim), "keepdims", keepdim ? 1 : 0);
+    y = attr_i(attr_i(ox_op_1(g, op, x), "axis", dim), "keepdims", keepdim ? 1 : 0);
     if (g->opset >= 12) y = attr_i(y, "select_last_index", 0);
     return ox_set_out(g, 0, y);
 }
@@ -258,7 +236,7 @@ static ox_status argmin(ox_sym *g) { return arg_max_min(g, "ArgMin"); }
  * (self, unbiased) and (self, dim, unbiased|correction, keepdim) meet here. */
 static ox_status var_mean_of(ox_sym *g, ox_value **var_out, ox_value **mean_out)
 {
-    OX_TRY(need_inputs(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     ox_value *x = g->in[0];
     int64_t *dims = NULL, correction = 1, keepdim = 0;
     int n = 0;
@@ -279,35 +257,35 @@ static ox_status var_mean_of(ox_sym *g, ox_value **var_out, ox_value **mean_out)
     bool axes_input = g->opset >= 18;
     ox_value *axes = NULL, *mean, *t_mean, *count;
     if (all) {
-        mean = attr_i(op1(g, "ReduceMean", x), "keepdims", 0);
+        mean = attr_i(ox_op_1(g, "ReduceMean", x), "keepdims", 0);
         t_mean = mean;
-        count = attr_i(op1(g, "ReduceProd", op1(g, "Shape", x)), "keepdims", 0);
+        count = attr_i(ox_op_1(g, "ReduceProd", ox_op_1(g, "Shape", x)), "keepdims", 0);
     } else {
         if (axes_input) {
             axes = ox_const_i64s(g, dims, n);
-            mean = attr_i(op2(g, "ReduceMean", x, axes), "keepdims", keepdim);
-            t_mean = attr_i(op2(g, "ReduceMean", x, axes), "keepdims", 1);
+            mean = attr_i(ox_op_2(g, "ReduceMean", x, axes), "keepdims", keepdim);
+            t_mean = attr_i(ox_op_2(g, "ReduceMean", x, axes), "keepdims", 1);
         } else {
-            mean = attr_i(attr_is(op1(g, "ReduceMean", x), "axes", dims, n), "keepdims", keepdim);
-            t_mean = attr_i(attr_is(op1(g, "ReduceMean", x), "axes", dims, n), "keepdims", 1);
+            mean = attr_i(attr_is(ox_op_1(g, "ReduceMean", x), "axes", dims, n), "keepdims", keepdim);
+            t_mean = attr_i(attr_is(ox_op_1(g, "ReduceMean", x), "axes", dims, n), "keepdims", 1);
         }
-        ox_value *shape = op1(g, "Shape", x);
+        ox_value *shape = ox_op_1(g, "Shape", x);
         ox_value *idx = shape ? ox_const_i64s(g, dims, n) : NULL;
-        ox_value *sizes = attr_i(op2(g, "Gather", shape, idx), "axis", 0);
-        count = attr_i(op1(g, "ReduceProd", sizes), "keepdims", 0);
+        ox_value *sizes = attr_i(ox_op_2(g, "Gather", shape, idx), "axis", 0);
+        count = attr_i(ox_op_1(g, "ReduceProd", sizes), "keepdims", 0);
     }
-    ox_value *diff = op2(g, "Sub", x, t_mean);
-    ox_value *sq = op2(g, "Mul", diff, diff);
+    ox_value *diff = ox_op_2(g, "Sub", x, t_mean);
+    ox_value *sq = ox_op_2(g, "Mul", diff, diff);
     ox_value *var;
     int64_t keep_var = all ? 0 : keepdim;
-    if (all) var = attr_i(op1(g, "ReduceMean", sq), "keepdims", keep_var);
-    else if (axes_input) var = attr_i(op2(g, "ReduceMean", sq, axes), "keepdims", keep_var);
-    else var = attr_i(attr_is(op1(g, "ReduceMean", sq), "axes", dims, n), "keepdims", keep_var);
+    if (all) var = attr_i(ox_op_1(g, "ReduceMean", sq), "keepdims", keep_var);
+    else if (axes_input) var = attr_i(ox_op_2(g, "ReduceMean", sq, axes), "keepdims", keep_var);
+    else var = attr_i(attr_is(ox_op_1(g, "ReduceMean", sq), "axes", dims, n), "keepdims", keep_var);
     if (correction != 0 && var) {
         count = ox_cast(g, count, OX_FLOAT);
         ox_value *c = count ? ox_const_f32(g, (float)correction) : NULL;
-        ox_value *scaled = op2(g, "Mul", var, count);
-        var = op2(g, "Div", scaled, op2(g, "Sub", count, c));
+        ox_value *scaled = ox_op_2(g, "Mul", var, count);
+        var = ox_op_2(g, "Div", scaled, ox_op_2(g, "Sub", count, c));
     }
     if (!var || !mean) return ox_set_out(g, 0, NULL);
     *var_out = var;
@@ -326,7 +304,7 @@ static ox_status std_(ox_sym *g)
 {
     ox_value *v, *m;
     OX_TRY(var_mean_of(g, &v, &m));
-    return ox_set_out(g, 0, op1(g, "Sqrt", v));
+    return ox_set_out(g, 0, ox_op_1(g, "Sqrt", v));
 }
 
 static ox_status var_mean(ox_sym *g)
@@ -341,7 +319,7 @@ static ox_status std_mean(ox_sym *g)
 {
     ox_value *v, *m;
     OX_TRY(var_mean_of(g, &v, &m));
-    OX_TRY(ox_set_out(g, 0, op1(g, "Sqrt", v)));
+    OX_TRY(ox_set_out(g, 0, ox_op_1(g, "Sqrt", v)));
     return g->nout > 1 ? ox_set_out(g, 1, m) : OX_OK;
 }
 

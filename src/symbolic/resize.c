@@ -34,36 +34,8 @@
 
 /* ---- small builders ------------------------------------------------------ */
 
-static ox_value *op_in(ox_sym *g, const char *op, int n, ox_value *const *in)
-{
-    for (int i = 0; i < n; i++)
-        if (!in[i]) return NULL;
-    ox_node *node = ox_op(g, op, 1, n, in);
-    return node ? node->outputs[0] : NULL;
-}
-
-static ox_value *op1(ox_sym *g, const char *op, ox_value *a) { return op_in(g, op, 1, &a); }
-
-static ox_value *op2(ox_sym *g, const char *op, ox_value *a, ox_value *b)
-{
-    ox_value *in[2] = {a, b};
-    return op_in(g, op, 2, in);
-}
-
-static ox_value *set_i(ox_value *v, const char *name, int64_t i)
-{
-    if (!v || ox_node_set_i(v->node, name, i) != OX_OK) return NULL;
-    return v;
-}
-
-static ox_value *set_s(ox_value *v, const char *name, const char *s)
-{
-    if (!v || ox_node_set_s(v->node, name, s) != OX_OK) return NULL;
-    return v;
-}
-
 /* Concat(axis=0) of n values. */
-static ox_value *concat0(ox_sym *g, ox_value *const *in, int n) { return set_i(op_in(g, "Concat", n, in), "axis", 0); }
+static ox_value *concat0(ox_sym *g, ox_value *const *in, int n) { return ox_with_i(ox_opn(g, "Concat", n, in), "axis", 0); }
 
 /* A 1-D float32 constant (torch.tensor of Python floats). */
 static ox_value *floats_const(ox_sym *g, const double *v, int n)
@@ -374,9 +346,9 @@ static ox_status size_to_scales(ox_sym *g, const char *name, ox_value *input, ox
     ox_value *offsets = ones2(g);
     ox_value *dividend = offsets ? cast_to(g, output_size, OX_FLOAT) : NULL;
     const int64_t axes[1] = {0}, starts[1] = {2}, ends[1] = {INT64_MAX};
-    ox_value *shape = dividend ? op1(g, "Shape", input) : NULL;
+    ox_value *shape = dividend ? ox_op_1(g, "Shape", input) : NULL;
     ox_value *divisor = cast_to(g, ox_slice(g, shape, axes, starts, ends, NULL, 1), OX_FLOAT);
-    ox_value *in[2] = {offsets, op2(g, "Div", dividend, divisor)};
+    ox_value *in[2] = {offsets, ox_op_2(g, "Div", dividend, divisor)};
     *out = concat0(g, in, 2);
     return *out ? OX_OK : ox_set_out(g, 0, NULL);
 }
@@ -414,7 +386,7 @@ static ox_status upsample8(ox_sym *g)
         if (n < from_end) return unimplemented(g, 1, k.name, "output_size shorter than the spatial dimensions");
         f[i] = (double)sizes[n - from_end] / (double)in_size;
     }
-    ox_value *y = set_s(op1(g, "Upsample", input), "mode", k.mode);
+    ox_value *y = ox_with_s(ox_op_1(g, "Upsample", input), "mode", k.mode);
     if (y && ox_node_set_fs(y->node, "scales", f, k.dim) != OX_OK) y = NULL;
     return ox_set_out(g, 0, typed(g, y, input));
 }
@@ -434,7 +406,7 @@ static ox_status upsample_9_10(ox_sym *g, const char *op)
         OX_TRY(size_to_scales(g, k.name, g->in[0], g->in[1], k.dim, &scales));
         if (g->clone) return OX_OK;
     }
-    return ox_set_out(g, 0, typed(g, set_s(op2(g, op, g->in[0], scales), "mode", k.mode), g->in[0]));
+    return ox_set_out(g, 0, typed(g, ox_with_s(ox_op_2(g, op, g->in[0], scales), "mode", k.mode), g->in[0]));
 }
 
 static ox_status upsample9(ox_sym *g) { return upsample_9_10(g, "Upsample"); }
@@ -443,16 +415,16 @@ static ox_status upsample10(ox_sym *g) { return upsample_9_10(g, "Resize"); }
 /* Resize-11+ with torch's attributes (name order). */
 static ox_value *resize11(ox_sym *g, ox_value *const *in, int nin, const char *ctm, const char *mode)
 {
-    ox_value *y = set_s(op_in(g, "Resize", nin, in), "coordinate_transformation_mode", ctm);
+    ox_value *y = ox_with_s(ox_opn(g, "Resize", nin, in), "coordinate_transformation_mode", ctm);
     if (y && ox_node_set_f(y->node, "cubic_coeff_a", -0.75) != OX_OK) return NULL;
-    return set_s(set_s(y, "mode", mode), "nearest_mode", "floor");
+    return ox_with_s(ox_with_s(y, "mode", mode), "nearest_mode", "floor");
 }
 
 /* Resize to Concat(Shape(input)[0:2], Cast(size, int64)). */
 static ox_value *resize_to_size(ox_sym *g, ox_value *input, ox_value *size, const char *ctm, const char *mode)
 {
     const int64_t axes[1] = {0}, starts[1] = {0}, ends[1] = {2};
-    ox_value *beg = ox_slice(g, op1(g, "Shape", input), axes, starts, ends, NULL, 1);
+    ox_value *beg = ox_slice(g, ox_op_1(g, "Shape", input), axes, starts, ends, NULL, 1);
     ox_value *in[2] = {beg, beg ? cast_to(g, size, OX_INT64) : NULL};
     ox_value *sizes = concat0(g, in, 2);
     ox_value *roi = sizes ? empty_input(g) : NULL;
@@ -580,7 +552,7 @@ static ox_status interpolate_9_10(ox_sym *g, const char *op)
     } else {
         return unimplemented(g, -1, "interpolate", "Both size and scales are None in __interpolate");
     }
-    return ox_set_out(g, 0, typed(g, set_s(op2(g, op, input, scales), "mode", mode), input));
+    return ox_set_out(g, 0, typed(g, ox_with_s(ox_op_2(g, op, input, scales), "mode", mode), input));
 }
 
 static ox_status interpolate9(ox_sym *g) { return interpolate_9_10(g, "Upsample"); }
@@ -623,7 +595,7 @@ static ox_status interpolate11(ox_sym *g)
         }
         /* torch builds Shape/Slice first, then the repeated size */
         const int64_t axes[1] = {0}, starts[1] = {0}, ends[1] = {2};
-        ox_value *beg = ox_slice(g, op1(g, "Shape", input), axes, starts, ends, NULL, 1);
+        ox_value *beg = ox_slice(g, ox_op_1(g, "Shape", input), axes, starts, ends, NULL, 1);
         if (beg && scalar) size = repeat_size(g, size, rank - 2);
         ox_value *in[2] = {beg, beg && size ? cast_to(g, size, OX_INT64) : NULL};
         ox_value *sizes = concat0(g, in, 2);

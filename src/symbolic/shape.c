@@ -21,53 +21,6 @@
 
 /* ---- small builders ------------------------------------------------------ */
 
-/* A one-output node; any NULL input is an upstream failure (parked in ctx). */
-static ox_value *op_in(ox_sym *g, const char *op, int n, ox_value *const *in)
-{
-    for (int i = 0; i < n; i++)
-        if (!in[i]) return NULL;
-    ox_node *node = ox_op(g, op, 1, n, in);
-    return node ? node->outputs[0] : NULL;
-}
-
-static ox_value *op1(ox_sym *g, const char *op, ox_value *a) { return op_in(g, op, 1, &a); }
-
-static ox_value *op2(ox_sym *g, const char *op, ox_value *a, ox_value *b)
-{
-    ox_value *in[2] = {a, b};
-    return op_in(g, op, 2, in);
-}
-
-static ox_value *op3(ox_sym *g, const char *op, ox_value *a, ox_value *b, ox_value *c)
-{
-    ox_value *in[3] = {a, b, c};
-    return op_in(g, op, 3, in);
-}
-
-static ox_value *op4(ox_sym *g, const char *op, ox_value *a, ox_value *b, ox_value *c, ox_value *d)
-{
-    ox_value *in[4] = {a, b, c, d};
-    return op_in(g, op, 4, in);
-}
-
-static ox_value *set_i(ox_value *v, const char *name, int64_t i)
-{
-    if (!v || ox_node_set_i(v->node, name, i) != OX_OK) return NULL;
-    return v;
-}
-
-static ox_value *set_is(ox_value *v, const char *name, const int64_t *is, int n)
-{
-    if (!v || ox_node_set_is(v->node, name, is, n) != OX_OK) return NULL;
-    return v;
-}
-
-static ox_value *set_s(ox_value *v, const char *name, const char *str)
-{
-    if (!v || ox_node_set_s(v->node, name, str) != OX_OK) return NULL;
-    return v;
-}
-
 static ox_value *const1(ox_sym *g, int64_t v) { return ox_const_i64s(g, &v, 1); }
 
 /* int64 [1] filled by ConstantOfShape. */
@@ -80,7 +33,7 @@ static ox_value *constant_of_shape_one(ox_sym *g, ox_value *shape)
         return NULL;
     }
     ox_tensor_set_i(t, 0, 1);
-    ox_value *v = op1(g, "ConstantOfShape", shape);
+    ox_value *v = ox_op_1(g, "ConstantOfShape", shape);
     if (!v || ox_node_set_t(v->node, "value", t) != OX_OK) return NULL;
     return v;
 }
@@ -205,20 +158,20 @@ static ox_status reshape(ox_sym *g) { return ox_set_out(g, 0, ox_reshape(g, g->i
 
 static ox_status reshape_as(ox_sym *g)
 {
-    return ox_set_out(g, 0, ox_reshape(g, g->in[0], op1(g, "Shape", g->in[1])));
+    return ox_set_out(g, 0, ox_reshape(g, g->in[0], ox_op_1(g, "Shape", g->in[1])));
 }
 
 /* aten::_reshape_from_tensor(self, shape) */
 static ox_status reshape_from_tensor(ox_sym *g) { return reshape(g); }
 
-static ox_status shape_as_tensor(ox_sym *g) { return ox_set_out(g, 0, op1(g, "Shape", g->in[0])); }
+static ox_status shape_as_tensor(ox_sym *g) { return ox_set_out(g, 0, ox_op_1(g, "Shape", g->in[0])); }
 
 /* ---- flatten ------------------------------------------------------------- */
 
 /* Shape -> [shape[:start], -1, shape[end+1:]] -> Reshape. */
 static ox_value *flatten_via_reshape(ox_sym *g, ox_value *x, int64_t start, int64_t end, int rank)
 {
-    ox_value *shape = op1(g, "Shape", x);
+    ox_value *shape = ox_op_1(g, "Shape", x);
     int64_t axes[1] = {0}, zero[1] = {0}, s1_end[1] = {start};
     ox_value *head = ox_slice(g, shape, axes, zero, s1_end, NULL, 1);
     ox_value *tail = NULL;
@@ -227,8 +180,8 @@ static ox_value *flatten_via_reshape(ox_sym *g, ox_value *x, int64_t start, int6
         tail = ox_slice(g, shape, axes, s3_start, s3_end, NULL, 1);
     }
     ox_value *minus_one = const1(g, -1);
-    ox_value *concat = tail ? op3(g, "Concat", head, minus_one, tail) : op2(g, "Concat", head, minus_one);
-    return ox_reshape(g, x, set_i(concat, "axis", 0));
+    ox_value *concat = tail ? ox_op_3(g, "Concat", head, minus_one, tail) : ox_op_2(g, "Concat", head, minus_one);
+    return ox_reshape(g, x, ox_with_i(concat, "axis", 0));
 }
 
 static const char *const FLATTEN_RANK_MSG =
@@ -244,8 +197,8 @@ static ox_status flatten_9(ox_sym *g)
     if (rank < 0) return unimplemented(g, "dim", FLATTEN_RANK_MSG, true);
     if (end < 0) end += rank;
     /* A 2-D result is ONNX's Flatten. */
-    if (start == 1 && end == rank - 1) return ox_set_out(g, 0, set_i(op1(g, "Flatten", x), "axis", start));
-    if (start == 0 && end == rank - 2) return ox_set_out(g, 0, set_i(op1(g, "Flatten", x), "axis", end + 1));
+    if (start == 1 && end == rank - 1) return ox_set_out(g, 0, ox_with_i(ox_op_1(g, "Flatten", x), "axis", start));
+    if (start == 0 && end == rank - 2) return ox_set_out(g, 0, ox_with_i(ox_op_1(g, "Flatten", x), "axis", end + 1));
     return ox_set_out(g, 0, flatten_via_reshape(g, x, start, end, rank));
 }
 
@@ -268,11 +221,11 @@ static ox_status flatten_8(ox_sym *g)
     if (dt == OX_UNDEFINED) {
         ox_warn(g->ctx, "aten::flatten in opset 8: the input's element type is unknown; ONNX Flatten-1 "
                         "accepts floating types only, so the model may be wrong for integer inputs");
-        return ox_set_out(g, 0, set_i(op1(g, "Flatten", x), "axis", axis));
+        return ox_set_out(g, 0, ox_with_i(ox_op_1(g, "Flatten", x), "axis", axis));
     }
     bool floating = dt == OX_FLOAT16 || dt == OX_FLOAT || dt == OX_DOUBLE;
-    if (floating) return ox_set_out(g, 0, set_i(op1(g, "Flatten", x), "axis", axis));
-    ox_value *y = set_i(op1(g, "Flatten", ox_cast(g, x, OX_FLOAT)), "axis", axis);
+    if (floating) return ox_set_out(g, 0, ox_with_i(ox_op_1(g, "Flatten", x), "axis", axis));
+    ox_value *y = ox_with_i(ox_op_1(g, "Flatten", ox_cast(g, x, OX_FLOAT)), "axis", axis);
     return ox_set_out(g, 0, ox_cast(g, y, dt));
 }
 
@@ -286,10 +239,10 @@ static ox_status flatten_11(ox_sym *g)
     if (rank == 1) return ox_set_out(g, 0, x);
     if (start == 1) {
         if (end == -1 || (rank >= 0 && end == rank - 1))
-            return ox_set_out(g, 0, set_i(op1(g, "Flatten", x), "axis", start));
+            return ox_set_out(g, 0, ox_with_i(ox_op_1(g, "Flatten", x), "axis", start));
     } else if (start == 0) {
         if (end == -2 || (rank >= 0 && end == rank - 2))
-            return ox_set_out(g, 0, set_i(op1(g, "Flatten", x), "axis", end + 1));
+            return ox_set_out(g, 0, ox_with_i(ox_op_1(g, "Flatten", x), "axis", end + 1));
     }
     if (rank < 0) return unimplemented(g, "dim", FLATTEN_RANK_MSG, false);
     if (end < 0) end += rank;
@@ -306,16 +259,16 @@ static ox_status unflatten_13(ox_sym *g)
     if (rank < 0) return unimplemented(g, "dim", FLATTEN_RANK_MSG, false);
     ox_value *sizes = int_list_value(g, g->in[2]);
     ox_value *rank_c = const1(g, rank);
-    ox_value *d = op2(g, "Mod", op2(g, "Add", rank_c, dim), rank_c);
-    ox_value *shape = op1(g, "Shape", x);
+    ox_value *d = ox_op_2(g, "Mod", ox_op_2(g, "Add", rank_c, dim), rank_c);
+    ox_value *shape = ox_op_1(g, "Shape", x);
     ox_value *head_start = const1(g, 0);
-    ox_value *head_end = op2(g, "Reshape", d, const1(g, 1));
-    ox_value *head = op3(g, "Slice", shape, head_start, head_end);
-    ox_value *d_plus_one = op2(g, "Add", d, const1(g, 1));
-    ox_value *tail_start = op2(g, "Reshape", d_plus_one, const1(g, 1));
+    ox_value *head_end = ox_op_2(g, "Reshape", d, const1(g, 1));
+    ox_value *head = ox_op_3(g, "Slice", shape, head_start, head_end);
+    ox_value *d_plus_one = ox_op_2(g, "Add", d, const1(g, 1));
+    ox_value *tail_start = ox_op_2(g, "Reshape", d_plus_one, const1(g, 1));
     ox_value *tail_end = const1(g, I64_MAX);
-    ox_value *tail = op3(g, "Slice", shape, tail_start, tail_end);
-    ox_value *final_shape = set_i(op3(g, "Concat", head, sizes, tail), "axis", 0);
+    ox_value *tail = ox_op_3(g, "Slice", shape, tail_start, tail_end);
+    ox_value *final_shape = ox_with_i(ox_op_3(g, "Concat", head, sizes, tail), "axis", 0);
     return ox_set_out(g, 0, ox_reshape(g, x, final_shape));
 }
 
@@ -339,13 +292,13 @@ static ox_status transpose(ox_sym *g)
     for (int i = 0; i < rank; i++) perm[i] = i;
     perm[a] = b;
     perm[b] = a;
-    return ox_set_out(g, 0, set_is(op1(g, "Transpose", x), "perm", perm, rank));
+    return ox_set_out(g, 0, ox_with_is(ox_op_1(g, "Transpose", x), "perm", perm, rank));
 }
 
 static ox_status t(ox_sym *g)
 {
     static const int64_t perm[2] = {1, 0};
-    return ox_set_out(g, 0, set_is(op1(g, "Transpose", g->in[0]), "perm", perm, 2));
+    return ox_set_out(g, 0, ox_with_is(ox_op_1(g, "Transpose", g->in[0]), "perm", perm, 2));
 }
 
 static ox_status numpy_T(ox_sym *g)
@@ -355,7 +308,7 @@ static ox_status numpy_T(ox_sym *g)
     int64_t *perm = ox_arena_alloc(g->graph->arena, (size_t)(rank + 1) * sizeof(int64_t));
     if (!perm) return OX_NOMEM(g->ctx);
     for (int i = 0; i < rank; i++) perm[i] = rank - 1 - i;
-    return ox_set_out(g, 0, set_is(op1(g, "Transpose", g->in[0]), "perm", perm, rank));
+    return ox_set_out(g, 0, ox_with_is(ox_op_1(g, "Transpose", g->in[0]), "perm", perm, rank));
 }
 
 static ox_status permute(ox_sym *g)
@@ -366,7 +319,7 @@ static ox_status permute(ox_sym *g)
     bool identity = true;
     for (int i = 0; i < n; i++) identity = identity && dims[i] == i;
     if (identity) return ox_set_out(g, 0, g->in[0]);
-    return ox_set_out(g, 0, set_is(op1(g, "Transpose", g->in[0]), "perm", dims, n));
+    return ox_set_out(g, 0, ox_with_is(ox_op_1(g, "Transpose", g->in[0]), "perm", dims, n));
 }
 
 /* aten::contiguous(self, memory_format): a no-op; torch refuses memory
@@ -396,35 +349,35 @@ static ox_value *select_from_shape(ox_sym *g, ox_value *shape, ox_value *index)
         }
         index = ox_const_i64(g, i);
     }
-    return set_i(op2(g, "Gather", shape, index), "axis", 0);
+    return ox_with_i(ox_op_2(g, "Gather", shape, index), "axis", 0);
 }
 
 static ox_status size_9(ox_sym *g)
 {
     ox_value *x = g->in[0];
-    if (g->nin < 2 || is_none(g, 1)) return ox_set_out(g, 0, op1(g, "Shape", x));
+    if (g->nin < 2 || is_none(g, 1)) return ox_set_out(g, 0, ox_op_1(g, "Shape", x));
     ox_value *dim = g->in[1];
     int64_t d;
     int rank = ox_rank(x);
     if (scalar_const(dim, &d) && d < 0 && rank >= 0) {
-        ox_value *shape = op1(g, "Shape", x);
-        return ox_set_out(g, 0, set_i(op2(g, "Gather", shape, ox_const_i64(g, d + rank)), "axis", 0));
+        ox_value *shape = ox_op_1(g, "Shape", x);
+        return ox_set_out(g, 0, ox_with_i(ox_op_2(g, "Gather", shape, ox_const_i64(g, d + rank)), "axis", 0));
     }
-    return ox_set_out(g, 0, select_from_shape(g, op1(g, "Shape", x), dim));
+    return ox_set_out(g, 0, select_from_shape(g, ox_op_1(g, "Shape", x), dim));
 }
 
 static ox_status size_11(ox_sym *g)
 {
     ox_value *x = g->in[0];
-    if (g->nin < 2 || is_none(g, 1)) return ox_set_out(g, 0, op1(g, "Shape", x));
-    return ox_set_out(g, 0, select_from_shape(g, op1(g, "Shape", x), g->in[1]));
+    if (g->nin < 2 || is_none(g, 1)) return ox_set_out(g, 0, ox_op_1(g, "Shape", x));
+    return ox_set_out(g, 0, select_from_shape(g, ox_op_1(g, "Shape", x), g->in[1]));
 }
 
-static ox_status dim(ox_sym *g) { return ox_set_out(g, 0, op1(g, "Size", op1(g, "Shape", g->in[0]))); }
+static ox_status dim(ox_sym *g) { return ox_set_out(g, 0, ox_op_1(g, "Size", ox_op_1(g, "Shape", g->in[0]))); }
 
 static ox_status numel(ox_sym *g)
 {
-    return ox_set_out(g, 0, set_i(op1(g, "ReduceProd", op1(g, "Shape", g->in[0])), "keepdims", 0));
+    return ox_set_out(g, 0, ox_with_i(ox_op_1(g, "ReduceProd", ox_op_1(g, "Shape", g->in[0])), "keepdims", 0));
 }
 
 /* ---- squeeze / unsqueeze ------------------------------------------------- */
@@ -432,7 +385,7 @@ static ox_status numel(ox_sym *g)
 static ox_status squeeze_9(ox_sym *g)
 {
     ox_value *x = g->in[0];
-    if (g->nin < 2 || is_none(g, 1)) return ox_set_out(g, 0, op1(g, "Squeeze", x));
+    if (g->nin < 2 || is_none(g, 1)) return ox_set_out(g, 0, ox_op_1(g, "Squeeze", x));
     int64_t d;
     OX_TRY(ox_arg_int(g, 1, &d));
     int rank = ox_rank(x);
@@ -481,7 +434,7 @@ static ox_value *squeeze_dynamic(ox_sym *g, ox_value *x, ox_value *axes)
         int64_t zero = 0;
         axes = ox_unsqueeze(g, axes, &zero, 1);
     }
-    return op2(g, "Squeeze", x, axes);
+    return ox_op_2(g, "Squeeze", x, axes);
 }
 
 /* Appends `build` output into a fresh sub-block of `node`. */
@@ -507,7 +460,7 @@ static ox_status end_block(ox_sym *g, ox_block *b, ox_block *saved, ox_value *ou
 static ox_status squeeze_11(ox_sym *g)
 {
     ox_value *x = g->in[0];
-    if (g->nin < 2 || is_none(g, 1)) return ox_set_out(g, 0, op1(g, "Squeeze", x));
+    if (g->nin < 2 || is_none(g, 1)) return ox_set_out(g, 0, ox_op_1(g, "Squeeze", x));
     if (!is_const_value(g->in[1])) return ox_set_out(g, 0, squeeze_dynamic(g, x, g->in[1]));
     int64_t d;
     OX_TRY(ox_arg_int(g, 1, &d));
@@ -517,8 +470,8 @@ static ox_status squeeze_11(ox_sym *g)
     if ((d < 0 && rank < 0) || size < 0) {
         /* Unknown size: squeeze only when it is 1 at run time. */
         ox_value *dim_c = const1(g, d);
-        ox_value *size_v = set_i(op2(g, "Gather", op1(g, "Shape", x), dim_c), "axis", 0);
-        ox_value *cond = op2(g, "Equal", size_v, const1(g, 1));
+        ox_value *size_v = ox_with_i(ox_op_2(g, "Gather", ox_op_1(g, "Shape", x), dim_c), "axis", 0);
+        ox_value *cond = ox_op_2(g, "Equal", size_v, const1(g, 1));
         if (!cond) return g->ctx->status;
         ox_node *if_node = ox_op(g, "If", 1, 1, &cond);
         if (!if_node) return g->ctx->status;
@@ -528,7 +481,7 @@ static ox_status squeeze_11(ox_sym *g)
         OX_TRY(end_block(g, then_b, saved, ox_squeeze(g, x, &d, 1)));
         ox_block *else_b = begin_block(g, if_node, &saved);
         if (!else_b) return g->ctx->status;
-        OX_TRY(end_block(g, else_b, saved, op1(g, "Identity", x)));
+        OX_TRY(end_block(g, else_b, saved, ox_op_1(g, "Identity", x)));
         return ox_set_out(g, 0, if_node->outputs[0]);
     }
     if (size > 1) {
@@ -567,7 +520,7 @@ static ox_status unsqueeze_11(ox_sym *g)
         return ox_set_out(g, 0, ox_unsqueeze(g, x, &d, 1));
     }
     if (g->opset < 13) return ox_sym_error(g, 0, "Opset version must be >= 13 for Unsqueeze with dynamic axes.");
-    return ox_set_out(g, 0, op2(g, "Unsqueeze", x, g->in[1]));
+    return ox_set_out(g, 0, ox_op_2(g, "Unsqueeze", x, g->in[1]));
 }
 
 /* ---- cat / stack --------------------------------------------------------- */
@@ -579,7 +532,7 @@ static ox_status cat_9(ox_sym *g)
     int64_t d;
     OX_TRY(ox_arg_list(g, 0, &items, &n));
     OX_TRY(ox_arg_int(g, 1, &d));
-    return ox_set_out(g, 0, set_i(op_in(g, "Concat", n, items), "axis", d));
+    return ox_set_out(g, 0, ox_with_i(ox_opn(g, "Concat", n, items), "axis", d));
 }
 
 static ox_status cat_11(ox_sym *g)
@@ -587,7 +540,7 @@ static ox_status cat_11(ox_sym *g)
     if (is_list_construct(g->in[0])) return cat_9(g);
     int64_t d;
     OX_TRY(ox_arg_int(g, 1, &d));
-    return ox_set_out(g, 0, set_i(op1(g, "ConcatFromSequence", g->in[0]), "axis", d));
+    return ox_set_out(g, 0, ox_with_i(ox_op_1(g, "ConcatFromSequence", g->in[0]), "axis", d));
 }
 
 static ox_status stack_9(ox_sym *g)
@@ -600,7 +553,7 @@ static ox_status stack_9(ox_sym *g)
     ox_value **u = ox_arena_alloc(g->graph->arena, (size_t)(n + 1) * sizeof(ox_value *));
     if (!u) return OX_NOMEM(g->ctx);
     for (int i = 0; i < n; i++) u[i] = ox_unsqueeze(g, items[i], &d, 1);
-    return ox_set_out(g, 0, set_i(op_in(g, "Concat", n, u), "axis", d));
+    return ox_set_out(g, 0, ox_with_i(ox_opn(g, "Concat", n, u), "axis", d));
 }
 
 static ox_status stack_11(ox_sym *g)
@@ -608,8 +561,8 @@ static ox_status stack_11(ox_sym *g)
     if (is_list_construct(g->in[0])) return stack_9(g);
     int64_t d;
     OX_TRY(ox_arg_int(g, 1, &d));
-    ox_value *y = set_i(op1(g, "ConcatFromSequence", g->in[0]), "axis", d);
-    return ox_set_out(g, 0, set_i(y, "new_axis", 1));
+    ox_value *y = ox_with_i(ox_op_1(g, "ConcatFromSequence", g->in[0]), "axis", d);
+    return ox_set_out(g, 0, ox_with_i(y, "new_axis", 1));
 }
 
 /* ---- expand / repeat ----------------------------------------------------- */
@@ -634,15 +587,15 @@ static ox_value *expand_to(ox_sym *g, ox_value *x, ox_value *size)
             return NULL;
         }
         for (int i = 0; i < list->ninputs; i++) u[i] = ox_unsqueeze(g, list->inputs[i], &zero, 1);
-        ox_value *stacked = set_i(op_in(g, "Concat", list->ninputs, u), "axis", 0);
+        ox_value *stacked = ox_with_i(ox_opn(g, "Concat", list->ninputs, u), "axis", 0);
         size = ox_reshape(g, stacked, const1(g, -1));
     }
-    ox_value *ones = constant_of_shape_one(g, op1(g, "Shape", size));
-    ox_value *neg_ones = op2(g, "Mul", ones, ox_const_i64(g, -1));
-    ox_value *cond = op2(g, "Equal", size, neg_ones);
+    ox_value *ones = constant_of_shape_one(g, ox_op_1(g, "Shape", size));
+    ox_value *neg_ones = ox_op_2(g, "Mul", ones, ox_const_i64(g, -1));
+    ox_value *cond = ox_op_2(g, "Equal", size, neg_ones);
     if (cond) cond->type = ox_type_tensor(g->graph->arena, OX_BOOL, 1, NULL);
-    ox_value *fixed = op3(g, "Where", cond, ones, size);
-    return op2(g, "Expand", x, fixed);
+    ox_value *fixed = ox_op_3(g, "Where", cond, ones, size);
+    return ox_op_2(g, "Expand", x, fixed);
 }
 
 static ox_status expand_9(ox_sym *g) { return ox_set_out(g, 0, expand_to(g, g->in[0], g->in[1])); }
@@ -717,15 +670,15 @@ static ox_value *collapse_constant(ox_sym *g, ox_value *self)
 static ox_status expand_as(ox_sym *g)
 {
     ox_value *self = collapse_constant(g, g->in[0]);
-    return ox_set_out(g, 0, op2(g, "Expand", self, op1(g, "Shape", g->in[1])));
+    return ox_set_out(g, 0, ox_op_2(g, "Expand", self, ox_op_1(g, "Shape", g->in[1])));
 }
 
 static ox_status repeat_9(ox_sym *g)
 {
     ox_value *repeats = int_list_value(g, g->in[1]);
-    ox_value *ones = constant_of_shape_one(g, op1(g, "Shape", repeats));
-    ox_value *expanded = op2(g, "Expand", g->in[0], ones);
-    return ox_set_out(g, 0, op2(g, "Tile", expanded, repeats));
+    ox_value *ones = constant_of_shape_one(g, ox_op_1(g, "Shape", repeats));
+    ox_value *expanded = ox_op_2(g, "Expand", g->in[0], ones);
+    return ox_set_out(g, 0, ox_op_2(g, "Tile", expanded, repeats));
 }
 
 /* Opset 8: Tile only; a static input gets leading 1s when repeats is longer. */
@@ -748,7 +701,7 @@ static ox_status repeat_8(ox_sym *g)
         for (int i = 0; i < rank; i++) shape[diff + i] = x->type->dims[i];
         x = ox_reshape(g, x, ox_const_i64s(g, shape, count));
     }
-    return ox_set_out(g, 0, op2(g, "Tile", x, repeats));
+    return ox_set_out(g, 0, ox_op_2(g, "Tile", x, repeats));
 }
 
 /* ---- split / chunk / unbind ---------------------------------------------- */
@@ -870,7 +823,7 @@ static ox_status split_dynamic(ox_sym *g, int64_t d, int outputs)
 {
     ox_value *x = g->in[0], *sizes = int_list_value(g, g->in[1]);
     if (!sizes) return g->ctx->status;
-    if (outputs < 0) return ox_set_out(g, 0, set_i(op2(g, "SplitToSequence", x, sizes), "axis", d));
+    if (outputs < 0) return ox_set_out(g, 0, ox_with_i(ox_op_2(g, "SplitToSequence", x, sizes), "axis", d));
     ox_value **res = ox_arena_alloc(g->graph->arena, (size_t)(outputs + 1) * sizeof(ox_value *));
     if (!res) return OX_NOMEM(g->ctx);
     if (is_list_construct(sizes) && sizes->node->ninputs == outputs) {
@@ -882,14 +835,14 @@ static ox_status split_dynamic(ox_sym *g, int64_t d, int outputs)
         ox_value *start = const1(g, 0);
         ox_value *axis = const1(g, d);
         for (int i = 0; i < outputs; i++) {
-            ox_value *end = op2(g, "Add", start, pieces[i]);
-            res[i] = op4(g, "Slice", x, start, end, axis);
+            ox_value *end = ox_op_2(g, "Add", start, pieces[i]);
+            res[i] = ox_op_4(g, "Slice", x, start, end, axis);
             start = end;
         }
         return set_outs(g, res, outputs);
     }
-    ox_value *seq = set_i(op2(g, "SplitToSequence", x, sizes), "axis", d);
-    for (int i = 0; i < outputs; i++) res[i] = op2(g, "SequenceAt", seq, const1(g, i));
+    ox_value *seq = ox_with_i(ox_op_2(g, "SplitToSequence", x, sizes), "axis", d);
+    for (int i = 0; i < outputs; i++) res[i] = ox_op_2(g, "SequenceAt", seq, const1(g, i));
     return set_outs(g, res, outputs);
 }
 
@@ -927,8 +880,8 @@ static ox_status unsafe_chunk_common(ox_sym *g, bool input_form)
     if (outputs < 0) {
         if (!input_form)
             return opset_unsupported_detailed(g, "unsafe_chunk", 9, 11, "Dynamic number of outputs not supported");
-        ox_value *seq = op2(g, "SplitToSequence", x, ox_const_i64(g, 1));
-        return ox_set_out(g, 0, set_i(set_i(seq, "axis", d), "keepdims", 0));
+        ox_value *seq = ox_op_2(g, "SplitToSequence", x, ox_const_i64(g, 1));
+        return ox_set_out(g, 0, ox_with_i(ox_with_i(seq, "axis", d), "keepdims", 0));
     }
     int64_t size = static_dim(x, d);
     if (size < 0) return unimplemented(g, "unsafe_chunk", "unknown dimension size", !input_form);
@@ -991,18 +944,18 @@ static ox_status constant_chunk_11(ox_sym *g)
         return ox_sym_error(g, 0, "prim::ConstantChunk needs int attributes chunks and dim");
     if (chunks <= 0 || chunks > MAX_SPLITS) return ox_sym_error(g, 0, "prim::ConstantChunk: bad chunks %lld", (long long)chunks);
     ox_value *x = g->in[0];
-    ox_value *shape = op1(g, "Shape", x);
+    ox_value *shape = ox_op_1(g, "Shape", x);
     ox_value *axis = const1(g, d);
-    ox_value *dim_size = set_i(op2(g, "Gather", shape, axis), "axis", 0);
+    ox_value *dim_size = ox_with_i(ox_op_2(g, "Gather", shape, axis), "axis", 0);
     ox_value *start = const1(g, 0);
     ox_value *chunk_count = const1(g, chunks);
-    ox_value *shifted = op2(g, "Add", dim_size, const1(g, chunks - 1));
-    ox_value *chunk_len = op2(g, "Div", shifted, chunk_count);
+    ox_value *shifted = ox_op_2(g, "Add", dim_size, const1(g, chunks - 1));
+    ox_value *chunk_len = ox_op_2(g, "Div", shifted, chunk_count);
     ox_value **res = ox_arena_alloc(g->graph->arena, (size_t)(chunks + 1) * sizeof(ox_value *));
     if (!res) return OX_NOMEM(g->ctx);
     for (int64_t i = 0; i < chunks; i++) {
-        ox_value *end = op2(g, "Mul", chunk_len, const1(g, i + 1));
-        res[i] = op4(g, "Slice", x, start, end, axis);
+        ox_value *end = ox_op_2(g, "Mul", chunk_len, const1(g, i + 1));
+        res[i] = ox_op_4(g, "Slice", x, start, end, axis);
         start = end;
     }
     return set_outs(g, res, (int)chunks);
@@ -1016,13 +969,13 @@ static ox_status chunk_11(ox_sym *g)
     ox_value *x = g->in[0], *chunks = g->in[1], *dimv = g->in[2];
     int64_t d;
     OX_TRY(ox_arg_int(g, 2, &d));
-    ox_value *dim_size = set_i(op2(g, "Gather", op1(g, "Shape", x), dimv), "axis", 0);
-    ox_value *chunks_m1 = op2(g, "Sub", chunks, const1(g, 1));
-    ox_value *chunk_len = op2(g, "Div", op2(g, "Add", dim_size, chunks_m1), chunks);
+    ox_value *dim_size = ox_with_i(ox_op_2(g, "Gather", ox_op_1(g, "Shape", x), dimv), "axis", 0);
+    ox_value *chunks_m1 = ox_op_2(g, "Sub", chunks, const1(g, 1));
+    ox_value *chunk_len = ox_op_2(g, "Div", ox_op_2(g, "Add", dim_size, chunks_m1), chunks);
     ox_value *head = expand_to(g, chunk_len, chunks_m1);
-    ox_value *last = op2(g, "Sub", dim_size, op2(g, "Mul", chunk_len, chunks_m1));
-    ox_value *sizes = set_i(op2(g, "Concat", head, last), "axis", 0);
-    ox_value *seq = set_i(op2(g, "SplitToSequence", x, sizes), "axis", d);
+    ox_value *last = ox_op_2(g, "Sub", dim_size, ox_op_2(g, "Mul", chunk_len, chunks_m1));
+    ox_value *sizes = ox_with_i(ox_op_2(g, "Concat", head, last), "axis", 0);
+    ox_value *seq = ox_with_i(ox_op_2(g, "SplitToSequence", x, sizes), "axis", d);
     if (g->nout != 1) return ox_sym_error(g, 0, "aten::chunk gives one list, the node has %d outputs", g->nout);
     return ox_set_out(g, 0, seq);
 }
@@ -1046,8 +999,8 @@ static ox_status unbind_9(ox_sym *g)
 
 static ox_status unbind_sequence(ox_sym *g, int64_t d)
 {
-    ox_value *seq = op2(g, "SplitToSequence", g->in[0], ox_const_i64(g, 1));
-    return ox_set_out(g, 0, set_i(set_i(seq, "axis", d), "keepdims", 0));
+    ox_value *seq = ox_op_2(g, "SplitToSequence", g->in[0], ox_const_i64(g, 1));
+    return ox_set_out(g, 0, ox_with_i(ox_with_i(seq, "axis", d), "keepdims", 0));
 }
 
 static ox_status unbind_11(ox_sym *g)
@@ -1071,7 +1024,7 @@ static ox_status unbind_13(ox_sym *g)
     for (int i = 0; i < outputs; i++) ones[i] = 1;
     ox_node *split = split_input(g, g->in[0], d, ox_const_i64s(g, ones, outputs), outputs);
     if (!split) return g->ctx->status;
-    for (int i = 0; i < outputs; i++) res[i] = op2(g, "Squeeze", split->outputs[i], const1(g, d));
+    for (int i = 0; i < outputs; i++) res[i] = ox_op_2(g, "Squeeze", split->outputs[i], const1(g, d));
     return set_outs(g, res, outputs);
 }
 
@@ -1089,7 +1042,7 @@ static ox_status select_9(ox_sym *g)
         }
         index = ox_const_i64(g, i);
     }
-    return ox_set_out(g, 0, set_i(op2(g, "Gather", x, index), "axis", d));
+    return ox_set_out(g, 0, ox_with_i(ox_op_2(g, "Gather", x, index), "axis", d));
 }
 
 /* Opset 11's Gather takes negative indices. */
@@ -1097,7 +1050,7 @@ static ox_status select_11(ox_sym *g)
 {
     int64_t d;
     OX_TRY(ox_arg_int(g, 1, &d));
-    return ox_set_out(g, 0, set_i(op2(g, "Gather", g->in[0], g->in[2]), "axis", d));
+    return ox_set_out(g, 0, ox_with_i(ox_op_2(g, "Gather", g->in[0], g->in[2]), "axis", d));
 }
 
 /* Slice-10 with start/end/axis as runtime scalars (unsqueezed to 1-D). */
@@ -1108,9 +1061,9 @@ static ox_value *slice_dynamic(ox_sym *g, ox_value *x, ox_value *axis, ox_value 
     ox_value *s = ox_unsqueeze(g, start, &zero, 1);
     ox_value *e = ox_unsqueeze(g, end, &zero, 1);
     ox_value *a = ox_unsqueeze(g, axis, &zero, 1);
-    if (!step) return op4(g, "Slice", x, s, e, a);
+    if (!step) return ox_op_4(g, "Slice", x, s, e, a);
     ox_value *in[5] = {x, s, e, a, ox_const_i64s(g, step, 1)};
-    return op_in(g, "Slice", 5, in);
+    return ox_opn(g, "Slice", 5, in);
 }
 
 /* aten::slice(self, dim, start, end, step) or the list form (self, start, end, step). */
@@ -1144,7 +1097,7 @@ static ox_status slice_9(ox_sym *g)
         ox_value *s = ox_unsqueeze(g, startv, &zero, 1);
         ox_value *e = ox_unsqueeze(g, endv, &zero, 1);
         ox_value *a = ox_unsqueeze(g, g->in[1], &zero, 1);
-        return ox_set_out(g, 0, op4(g, "DynamicSlice", x, s, e, a));
+        return ox_set_out(g, 0, ox_op_4(g, "DynamicSlice", x, s, e, a));
     }
     int64_t d = 0, start = 0, end = I64_MAX;
     if (!start_none) OX_TRY(ox_arg_int(g, base, &start));
@@ -1191,7 +1144,7 @@ static ox_status narrow_9(ox_sym *g)
 
 static ox_status narrow_11(ox_sym *g)
 {
-    ox_value *end = op2(g, "Add", g->in[2], g->in[3]);
+    ox_value *end = ox_op_2(g, "Add", g->in[2], g->in[3]);
     return ox_set_out(g, 0, slice_dynamic(g, g->in[0], g->in[1], g->in[2], end, NULL));
 }
 
@@ -1292,14 +1245,14 @@ static ox_value *onnx_paddings_11(ox_sym *g, ox_value *input, ox_value *pad)
     /* a runtime int[] that is not a ListConstruct: a sequence of scalars */
     if (!is_list_construct(pad) && pad->type && pad->type->kind == OX_TYPE_LIST && pad->type->nelems > 0 &&
         (pad->type->elems[0]->kind == OX_TYPE_INT || pad->type->elems[0]->kind == OX_TYPE_FLOAT))
-        pad = set_i(set_i(op1(g, "ConcatFromSequence", pad), "axis", 0), "new_axis", 1);
+        pad = ox_with_i(ox_with_i(ox_op_1(g, "ConcatFromSequence", pad), "axis", 0), "new_axis", 1);
     ox_value *index = const1(g, 0);
-    ox_value *pad_len = set_i(op2(g, "Gather", op1(g, "Shape", pad), index), "axis", 0);
+    ox_value *pad_len = ox_with_i(ox_op_2(g, "Gather", ox_op_1(g, "Shape", pad), index), "axis", 0);
     int rank = ox_rank(input);
-    ox_value *r = rank >= 0 ? ox_const_i64(g, rank) : op1(g, "Size", op1(g, "Shape", input));
-    ox_value *extension = op2(g, "Sub", op2(g, "Mul", r, ox_const_i64(g, 2)), pad_len);
+    ox_value *r = rank >= 0 ? ox_const_i64(g, rank) : ox_op_1(g, "Size", ox_op_1(g, "Shape", input));
+    ox_value *extension = ox_op_2(g, "Sub", ox_op_2(g, "Mul", r, ox_const_i64(g, 2)), pad_len);
     pad = ox_cast(g, pad, OX_INT64);
-    ox_value *zeros = op1(g, "ConstantOfShape", extension);
+    ox_value *zeros = ox_op_1(g, "ConstantOfShape", extension);
     if (zeros) {
         int64_t one = 1;
         ox_tensor *t = ox_tensor_alloc(g->graph->arena, OX_INT64, 1, &one);
@@ -1310,14 +1263,14 @@ static ox_value *onnx_paddings_11(ox_sym *g, ox_value *input, ox_value *pad)
         ox_tensor_set_i(t, 0, 0);
         if (ox_node_set_t(zeros->node, "value", t) != OX_OK) return NULL;
     }
-    ox_value *paddings = set_i(op2(g, "Concat", pad, zeros), "axis", 0);
+    ox_value *paddings = ox_with_i(ox_op_2(g, "Concat", pad, zeros), "axis", 0);
     int64_t pairs[2] = {-1, 2};
     paddings = ox_reshape(g, paddings, ox_const_i64s(g, pairs, 2));
     /* opset 10's flip(paddings, [0]) */
     int64_t axes[1] = {0}, starts[1] = {-1}, ends[1] = {-I64_MAX}, steps[1] = {-1};
     paddings = ox_slice(g, paddings, axes, starts, ends, steps, 1);
     int64_t perm[2] = {1, 0};
-    paddings = set_is(op1(g, "Transpose", paddings), "perm", perm, 2);
+    paddings = ox_with_is(ox_op_1(g, "Transpose", paddings), "perm", perm, 2);
     paddings = ox_reshape(g, paddings, const1(g, -1));
     return ox_cast(g, paddings, OX_INT64);
 }
@@ -1325,7 +1278,7 @@ static ox_value *onnx_paddings_11(ox_sym *g, ox_value *input, ox_value *pad)
 static ox_status pad_input_form(ox_sym *g, const char *mode)
 {
     ox_value *pads = onnx_paddings_11(g, g->in[0], g->in[1]);
-    return ox_set_out(g, 0, set_s(op2(g, "Pad", g->in[0], pads), "mode", mode));
+    return ox_set_out(g, 0, ox_with_s(ox_op_2(g, "Pad", g->in[0], pads), "mode", mode));
 }
 
 /* Opset 11's constant_pad_nd: a constant 0-d value becomes a constant of the
@@ -1344,7 +1297,7 @@ static ox_status constant_pad_11(ox_sym *g, int vi)
                                                           : ox_const_scalar(g, dt, (double)ox_tensor_get_i(vt, 0));
     }
     ox_value *in[3] = {x, pads, value};
-    return ox_set_out(g, 0, set_s(op_in(g, "Pad", 3, in), "mode", "constant"));
+    return ox_set_out(g, 0, ox_with_s(ox_opn(g, "Pad", 3, in), "mode", "constant"));
 }
 
 /* opset 9's _pad_circular (used by every opset): per padded dim, pieces
@@ -1377,7 +1330,7 @@ static ox_status pad_circular(ox_sym *g)
             int64_t s[1] = {0}, e[1] = {pad_r};
             pieces[k++] = ox_slice(g, cur, axis, s, e, NULL, 1);
         }
-        cur = set_i(op_in(g, "Concat", k, pieces), "axis", 2 + idx);
+        cur = ox_with_i(ox_opn(g, "Concat", k, pieces), "axis", 2 + idx);
         if (!cur) return g->ctx->status;
     }
     return ox_set_out(g, 0, cur);
@@ -1434,13 +1387,13 @@ static ox_status meshgrid(ox_sym *g)
         ts[1] = t0;
     }
     for (int i = 0; i < n; i++) ts[i] = ox_reshape(g, ts[i], const1(g, -1));
-    for (int i = 0; i < n; i++) shapes[i] = op1(g, "Shape", ts[i]);
-    ox_value *out_shape = set_i(op_in(g, "Concat", n, shapes), "axis", 0);
+    for (int i = 0; i < n; i++) shapes[i] = ox_op_1(g, "Shape", ts[i]);
+    ox_value *out_shape = ox_with_i(ox_opn(g, "Concat", n, shapes), "axis", 0);
     for (int i = 0; i < n; i++) {
         ox_value *one = const1(g, 1), *shape_i[MESH_MAX];
         for (int j = 0; j < n; j++) shape_i[j] = j == i ? shapes[i] : one;
-        ox_value *reshaped = ox_reshape(g, ts[i], set_i(op_in(g, "Concat", n, shape_i), "axis", 0));
-        outs[i] = op2(g, "Expand", reshaped, out_shape);
+        ox_value *reshaped = ox_reshape(g, ts[i], ox_with_i(ox_opn(g, "Concat", n, shape_i), "axis", 0));
+        outs[i] = ox_op_2(g, "Expand", reshaped, out_shape);
         if (!outs[i]) return ox_set_out(g, 0, NULL);
     }
     if (xy) {
@@ -1494,13 +1447,13 @@ static ox_status pixel_shuffle_9(ox_sym *g)
         const int64_t axes[2] = {2, 3}, s1[6] = {0, -1, f, f, 0, 0}, s2[6] = {0, 0, -1, 1, 0, 0},
                       s3[6] = {0, 0, 0, 0, -1, 1}, sq[2] = {3, 5};
         ox_value *v = reshape_to(g, ox_unsqueeze(g, x, axes, 2), s1, 6);
-        v = set_is(op1(g, "Transpose", v), "perm", perm, 6);
+        v = ox_with_is(ox_op_1(g, "Transpose", v), "perm", perm, 6);
         v = reshape_to(g, reshape_to(g, v, s2, 6), s3, 6);
         return ox_set_out(g, 0, ox_squeeze(g, v, sq, 2));
     }
     int64_t oc = c / f / f;
     const int64_t s1[6] = {-1, oc, f, f, h, w}, s2[4] = {-1, oc, h * f, w * f};
-    ox_value *v = set_is(op1(g, "Transpose", reshape_to(g, x, s1, 6)), "perm", perm, 6);
+    ox_value *v = ox_with_is(ox_op_1(g, "Transpose", reshape_to(g, x, s1, 6)), "perm", perm, 6);
     return ox_set_out(g, 0, reshape_to(g, v, s2, 4));
 }
 
@@ -1511,8 +1464,8 @@ static ox_status pixel_shuffle_11(ox_sym *g)
     OX_TRY(shuffle_factor(g, &f));
     int r = ox_rank(g->in[0]);
     if (r >= 0 && r != 4) return unimplemented(g, "pixel_shuffle", "only support 4d input", false);
-    ox_value *y = set_i(op1(g, "DepthToSpace", g->in[0]), "blocksize", f);
-    return ox_set_out(g, 0, set_s(y, "mode", "CRD"));
+    ox_value *y = ox_with_i(ox_op_1(g, "DepthToSpace", g->in[0]), "blocksize", f);
+    return ox_set_out(g, 0, ox_with_s(y, "mode", "CRD"));
 }
 
 /* pixel_unshuffle (every opset): Reshape / Transpose / Reshape. torch's
@@ -1529,11 +1482,11 @@ static ox_status pixel_unshuffle(ox_sym *g)
         const int64_t axes[1] = {3}, s1[5] = {0, 0, -1, f, 0}, s2[6] = {0, 0, 0, 0, -1, f},
                       s3[6] = {0, -1, 1, 1, 0, 0}, sq[2] = {2, 3};
         ox_value *v = reshape_to(g, reshape_to(g, ox_unsqueeze(g, x, axes, 1), s1, 5), s2, 6);
-        v = set_is(op1(g, "Transpose", v), "perm", perm, 6);
+        v = ox_with_is(ox_op_1(g, "Transpose", v), "perm", perm, 6);
         return ox_set_out(g, 0, ox_squeeze(g, reshape_to(g, v, s3, 6), sq, 2));
     }
     const int64_t s1[6] = {-1, c, h / f, f, w / f, f}, s2[4] = {-1, c * f * f, h / f, w / f};
-    ox_value *v = set_is(op1(g, "Transpose", reshape_to(g, x, s1, 6)), "perm", perm, 6);
+    ox_value *v = ox_with_is(ox_op_1(g, "Transpose", reshape_to(g, x, s1, 6)), "perm", perm, 6);
     return ox_set_out(g, 0, reshape_to(g, v, s2, 4));
 }
 

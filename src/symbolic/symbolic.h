@@ -54,6 +54,35 @@ ox_node *ox_op(ox_sym *g, const char *op, int nout, int nin, ox_value *const *in
 ox_value *ox_op1(ox_sym *g, const char *op, ...);
 ox_value *ox_op1v(ox_sym *g, const char *op, va_list ap);
 
+/* Expression-style builders: any NULL input (a failure already parked in the
+ * context) gives NULL, so calls nest and one check at the end suffices:
+ *     ox_set_out(g, 0, ox_op_2(g, "Div", ox_op_2(g, "Sub", x, mean), std)); */
+ox_value *ox_opn(ox_sym *g, const char *op, int n, ox_value *const *in);
+static inline ox_value *ox_op_1(ox_sym *g, const char *op, ox_value *a) { return ox_opn(g, op, 1, &a); }
+static inline ox_value *ox_op_2(ox_sym *g, const char *op, ox_value *a, ox_value *b)
+{
+    ox_value *in[2] = {a, b};
+    return ox_opn(g, op, 2, in);
+}
+static inline ox_value *ox_op_3(ox_sym *g, const char *op, ox_value *a, ox_value *b, ox_value *c)
+{
+    ox_value *in[3] = {a, b, c};
+    return ox_opn(g, op, 3, in);
+}
+static inline ox_value *ox_op_4(ox_sym *g, const char *op, ox_value *a, ox_value *b, ox_value *c, ox_value *d)
+{
+    ox_value *in[4] = {a, b, c, d};
+    return ox_opn(g, op, 4, in);
+}
+/* Attribute setters on v's node that pass v through (NULL stays NULL). */
+ox_value *ox_with_i(ox_value *v, const char *name, int64_t i);
+ox_value *ox_with_is(ox_value *v, const char *name, const int64_t *is, int n);
+ox_value *ox_with_f(ox_value *v, const char *name, double f);
+ox_value *ox_with_s(ox_value *v, const char *name, const char *s);
+ox_value *ox_with_t(ox_value *v, const char *name, ox_tensor *t);
+/* Fails (SymbolicValueError) unless the node has at least n inputs. */
+ox_status ox_need_inputs(ox_sym *g, int n);
+
 /* Stores result i. A NULL value means a failure upstream: returns its status. */
 ox_status ox_set_out(ox_sym *g, int i, ox_value *v);
 /* Ask the converter to copy the node unchanged (torch: symbolic returned None). */

@@ -28,53 +28,6 @@
 
 /* ---- small builders ------------------------------------------------------ */
 
-/* A one-output node; any NULL input is an upstream failure (parked in ctx). */
-static ox_value *op_in(ox_sym *g, const char *op, int n, ox_value *const *in)
-{
-    for (int i = 0; i < n; i++)
-        if (!in[i]) return NULL;
-    ox_node *node = ox_op(g, op, 1, n, in);
-    return node ? node->outputs[0] : NULL;
-}
-
-static ox_value *op1(ox_sym *g, const char *op, ox_value *a) { return op_in(g, op, 1, &a); }
-
-static ox_value *op2(ox_sym *g, const char *op, ox_value *a, ox_value *b)
-{
-    ox_value *in[2] = {a, b};
-    return op_in(g, op, 2, in);
-}
-
-static ox_value *op3(ox_sym *g, const char *op, ox_value *a, ox_value *b, ox_value *c)
-{
-    ox_value *in[3] = {a, b, c};
-    return op_in(g, op, 3, in);
-}
-
-static ox_value *set_i(ox_value *v, const char *name, int64_t i)
-{
-    if (!v || ox_node_set_i(v->node, name, i) != OX_OK) return NULL;
-    return v;
-}
-
-static ox_value *set_is(ox_value *v, const char *name, const int64_t *is, int n)
-{
-    if (!v || ox_node_set_is(v->node, name, is, n) != OX_OK) return NULL;
-    return v;
-}
-
-static ox_value *set_f(ox_value *v, const char *name, double f)
-{
-    if (!v || ox_node_set_f(v->node, name, f) != OX_OK) return NULL;
-    return v;
-}
-
-static ox_value *set_t(ox_value *v, const char *name, ox_tensor *t)
-{
-    if (!v || !t || ox_node_set_t(v->node, name, t) != OX_OK) return NULL;
-    return v;
-}
-
 /* Gives an intermediate the type torch's per-node shape inference would
  * (later decisions of these symbolics read it). */
 static ox_value *typed(ox_sym *g, ox_value *v, ox_dtype dtype, int rank)
@@ -93,48 +46,12 @@ static bool is_const_value(ox_value *v)
     return ox_value_is_constant(v) && !ox_value_is_none(v);
 }
 
-/* Element types whose values can be read as numbers (complex and string
- * constants cannot). */
-static bool real_dtype(ox_dtype t)
-{
-    return t != OX_UNDEFINED && t != OX_STRING && t != OX_COMPLEX64 && t != OX_COMPLEX128 && ox_dtype_size(t) > 0;
-}
-
-/* Fails unless the node has at least n inputs (a malformed graph). */
-static ox_status need(ox_sym *g, int n)
-{
-    if (g->nin >= n) return OX_OK;
-    return ox_fail(g->ctx, ONNXIFY_ERR_SYMBOLIC_VALUE, "%s expects at least %d inputs, the node has %d (%s)", g->op, n,
-                   g->nin, ox_node_describe(g->node));
-}
-
-/* ox_arg_int, refusing constants whose data is not numeric. */
-static bool numeric_arg(ox_sym *g, int i)
-{
-    const ox_tensor *t = i < g->nin ? ox_value_const_tensor(g->in[i]) : NULL;
-    return !t || real_dtype(t->dtype);
-}
-
-static ox_status arg_int(ox_sym *g, int i, int64_t *out)
-{
-    if (!numeric_arg(g, i)) return ox_sym_error(g, i, "%s: argument %d is not a number", g->op, i);
-    return ox_arg_int(g, i, out);
-}
-
 /* The tensor of an onnx::Constant (torch's _maybe_get_const(v, "t")). */
 static const ox_tensor *onnx_const_tensor(ox_value *v)
 {
     if (!ox_node_is(v->node, "onnx::Constant")) return NULL;
     const ox_tensor *t = ox_value_const_tensor(v);
-    return t && t->data && real_dtype(t->dtype) ? t : NULL;
-}
-
-/* ox_value_const_int on a value whose data, if any, can be read as a number. */
-static bool const_int(ox_value *v, int64_t *out)
-{
-    const ox_tensor *t = ox_value_const_tensor(v);
-    if (t && !real_dtype(t->dtype)) return false;
-    return ox_value_const_int(v, out);
+    return t && t->data && ox_dtype_is_real(t->dtype) ? t : NULL;
 }
 
 static bool is_floating(ox_dtype t)
@@ -159,7 +76,7 @@ static ox_status dtype_arg(ox_sym *g, ox_value *v, int argi, const char *arg_nam
     *out = OX_FLOAT;
     if (!v || ox_value_is_none(v)) return OX_OK;
     int64_t st;
-    if (!is_const_value(v) || !const_int(v, &st))
+    if (!is_const_value(v) || !ox_value_const_int(v, &st))
         return ox_sym_error(g, argi, "Expected node type 'onnx::Constant' for argument '%s' of node '%s', got '%s'.",
                             arg_name, ox_kind_name(g->op), v->node->kind);
     if (given) *given = true;
@@ -173,7 +90,7 @@ static ox_status dtype_const(ox_sym *g, ox_value *v, int argi, ox_dtype *out, bo
     *out = OX_FLOAT;
     if (!v || ox_value_is_none(v)) return OX_OK;
     int64_t st;
-    if (!ox_value_is_constant(v) || !const_int(v, &st))
+    if (!ox_value_is_constant(v) || !ox_value_const_int(v, &st))
         return ox_sym_error(g, argi, "ONNX symbolic expected a constant value of the 'dtype' argument, got '%s'",
                             ox_value_name(v));
     if (given) *given = true;
@@ -225,7 +142,7 @@ static ox_value *sizes_value(ox_sym *g, ox_value *sizes)
 static ox_value *constant_of_shape(ox_sym *g, ox_value *shape, ox_tensor *value)
 {
     if (!value) return NULL;
-    return set_t(op1(g, "ConstantOfShape", shape), "value", value);
+    return ox_with_t(ox_op_1(g, "ConstantOfShape", shape), "value", value);
 }
 
 /* ---- opset 9: zeros / ones / full / empty and the _like forms ------------ */
@@ -242,7 +159,7 @@ static ox_value *filled_like(ox_sym *g, ox_value *input, ox_value *dtype_v, int 
 {
     ox_dtype dt;
     if (dtype_arg(g, dtype_v, dtype_i, "dtype", &dt, NULL) != OX_OK) return NULL;
-    ox_value *shape = op1(g, "Shape", input);
+    ox_value *shape = ox_op_1(g, "Shape", input);
     return constant_of_shape(g, shape, fill_tensor(g, dt, v));
 }
 
@@ -250,22 +167,22 @@ static ox_value *arg(ox_sym *g, int i) { return i < g->nin ? g->in[i] : NULL; }
 
 static ox_status zeros_9(ox_sym *g)
 {
-    OX_TRY(need(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     return ox_set_out(g, 0, filled(g, g->in[0], arg(g, 1), 1, 0));
 }
 static ox_status ones_9(ox_sym *g)
 {
-    OX_TRY(need(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     return ox_set_out(g, 0, filled(g, g->in[0], arg(g, 1), 1, 1));
 }
 static ox_status zeros_like_9(ox_sym *g)
 {
-    OX_TRY(need(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     return ox_set_out(g, 0, filled_like(g, g->in[0], arg(g, 1), 1, 0));
 }
 static ox_status ones_like_9(ox_sym *g)
 {
-    OX_TRY(need(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     return ox_set_out(g, 0, filled_like(g, g->in[0], arg(g, 1), 1, 1));
 }
 
@@ -273,12 +190,12 @@ static ox_status ones_like_9(ox_sym *g)
  * dtype argument is never Python's None there); torch passes on to zeros. */
 static ox_status new_zeros_9(ox_sym *g)
 {
-    OX_TRY(need(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     return ox_set_out(g, 0, filled(g, g->in[1], arg(g, 2), 2, 0));
 }
 static ox_status new_ones_9(ox_sym *g)
 {
-    OX_TRY(need(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     return ox_set_out(g, 0, filled(g, g->in[1], arg(g, 2), 2, 1));
 }
 
@@ -289,7 +206,7 @@ static ox_value *full_value(ox_sym *g, ox_value *sizes, ox_value *value, ox_valu
     const ox_tensor *c = onnx_const_tensor(value);
     if (!c) {
         ox_value *zeros = filled(g, sizes, dtype_v, dtype_i, 0);
-        return op2(g, "Add", zeros, value);
+        return ox_op_2(g, "Add", zeros, value);
     }
     ox_dtype dt;
     if (dtype_const(g, dtype_v, dtype_i, &dt, NULL) != OX_OK) return NULL;
@@ -317,8 +234,8 @@ static ox_value *full_like_value(ox_sym *g, ox_value *input, ox_value *fill, ox_
 {
     const ox_tensor *c = onnx_const_tensor(fill);
     if (!c) {
-        ox_value *zeros = constant_of_shape(g, op1(g, "Shape", input), fill_tensor(g, dt, 0));
-        return op2(g, "Add", zeros, ox_cast(g, fill, dt));
+        ox_value *zeros = constant_of_shape(g, ox_op_1(g, "Shape", input), fill_tensor(g, dt, 0));
+        return ox_op_2(g, "Add", zeros, ox_cast(g, fill, dt));
     }
     if (ox_tensor_numel(c) != 1) {
         ox_sym_error(g, 1, "%s: the fill value must have one element", g->op);
@@ -326,7 +243,7 @@ static ox_value *full_like_value(ox_sym *g, ox_value *input, ox_value *fill, ox_
     }
     /* torch reads the constant as a Python float first */
     double v = ox_tensor_get_f(c, 0);
-    ox_value *shape = op1(g, "Shape", input);
+    ox_value *shape = ox_op_1(g, "Shape", input);
     return constant_of_shape(g, shape, fill_tensor(g, dt, v));
 }
 
@@ -341,7 +258,7 @@ static ox_status full_like_9(ox_sym *g)
 /* aten::fill(self, value): full_like with self's dtype (float when unknown). */
 static ox_status fill_9(ox_sym *g)
 {
-    OX_TRY(need(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     ox_dtype dt = ox_elem_type(g->in[0]);
     if (dt == OX_UNDEFINED) dt = OX_FLOAT;
     return ox_set_out(g, 0, full_like_value(g, g->in[0], g->in[1], dt));
@@ -350,10 +267,10 @@ static ox_status fill_9(ox_sym *g)
 /* aten::zero(self) (zero_): zeros of self's shape and dtype. */
 static ox_status zero_9(ox_sym *g)
 {
-    OX_TRY(need(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     ox_dtype dt = ox_elem_type(g->in[0]);
     if (dt == OX_UNDEFINED) dt = OX_FLOAT;
-    ox_value *shape = op1(g, "Shape", g->in[0]);
+    ox_value *shape = ox_op_1(g, "Shape", g->in[0]);
     return ox_set_out(g, 0, constant_of_shape(g, shape, fill_tensor(g, dt, 0)));
 }
 
@@ -364,10 +281,10 @@ static ox_status zero_9(ox_sym *g)
 static ox_value *constant_fill(ox_sym *g, ox_value *sizes, ox_dtype dt, double v)
 {
     bool fp = is_floating(dt);
-    ox_value *y = op1(g, "ConstantFill", sizes);
-    y = set_i(y, "dtype", fp ? (int64_t)dt : (int64_t)OX_FLOAT);
-    y = set_i(y, "input_as_shape", 1);
-    y = set_f(y, "value", v);
+    ox_value *y = ox_op_1(g, "ConstantFill", sizes);
+    y = ox_with_i(y, "dtype", fp ? (int64_t)dt : (int64_t)OX_FLOAT);
+    y = ox_with_i(y, "input_as_shape", 1);
+    y = ox_with_f(y, "value", v);
     return fp ? y : ox_cast(g, y, dt);
 }
 
@@ -382,27 +299,27 @@ static ox_value *fill_like_8(ox_sym *g, ox_value *input, ox_value *dtype_v, int 
 {
     ox_dtype dt;
     if (dtype_arg(g, dtype_v, dtype_i, "dtype", &dt, NULL) != OX_OK) return NULL;
-    return constant_fill(g, op1(g, "Shape", input), dt, v);
+    return constant_fill(g, ox_op_1(g, "Shape", input), dt, v);
 }
 
 static ox_status zeros_8(ox_sym *g)
 {
-    OX_TRY(need(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     return ox_set_out(g, 0, fill_8(g, g->in[0], arg(g, 1), 1, 0));
 }
 static ox_status ones_8(ox_sym *g)
 {
-    OX_TRY(need(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     return ox_set_out(g, 0, fill_8(g, g->in[0], arg(g, 1), 1, 1));
 }
 static ox_status zeros_like_8(ox_sym *g)
 {
-    OX_TRY(need(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     return ox_set_out(g, 0, fill_like_8(g, g->in[0], arg(g, 1), 1, 0));
 }
 static ox_status ones_like_8(ox_sym *g)
 {
-    OX_TRY(need(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     return ox_set_out(g, 0, fill_like_8(g, g->in[0], arg(g, 1), 1, 1));
 }
 
@@ -410,7 +327,7 @@ static ox_status full_8(ox_sym *g)
 {
     if (g->nin < 3) return ox_sym_error(g, 0, "aten::full expects (sizes, value, dtype, ...)");
     const ox_tensor *c = onnx_const_tensor(g->in[1]);
-    if (!c) return ox_set_out(g, 0, op2(g, "Add", fill_8(g, g->in[0], g->in[2], 2, 0), g->in[1]));
+    if (!c) return ox_set_out(g, 0, ox_op_2(g, "Add", fill_8(g, g->in[0], g->in[2], 2, 0), g->in[1]));
     ox_dtype dt;
     OX_TRY(dtype_const(g, g->in[2], 2, &dt, NULL));
     if (ox_tensor_numel(c) != 1) return ox_sym_error(g, 1, "aten::full: the fill value must have one element");
@@ -421,7 +338,7 @@ static ox_status full_like_8(ox_sym *g)
 {
     if (g->nin < 2) return ox_sym_error(g, 0, "aten::full_like expects (input, fill_value, ...)");
     double v;
-    if (!is_const_value(g->in[1]) || !numeric_arg(g, 1) || !ox_value_const_float(g->in[1], &v))
+    if (!is_const_value(g->in[1]) || !ox_value_const_float(g->in[1], &v))
         return ox_sym_error(g, 1,
                             "Expected node type 'onnx::Constant' for argument 'fill_value' of node 'full_like', "
                             "got '%s'.",
@@ -454,7 +371,7 @@ static ox_value *cast_scalar_type(ox_sym *g, ox_value *x, int argi, int64_t st)
  * A device-only call (or a None dtype) returns self: ONNX has no devices. */
 static ox_status to(ox_sym *g)
 {
-    OX_TRY(need(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     ox_value *self = g->in[0];
     int nargs = g->nin - 1;
     int dtype_i;
@@ -475,7 +392,7 @@ static ox_status to(ox_sym *g)
     ox_value *dv = g->in[dtype_i];
     if (ox_value_is_none(dv)) return ox_set_out(g, 0, self);
     int64_t st;
-    if (!ox_value_is_constant(dv) || !const_int(dv, &st))
+    if (!ox_value_is_constant(dv) || !ox_value_const_int(dv, &st))
         return ox_sym_error(g, dtype_i, "ONNX symbolic expected a constant value of the 'dtype' argument, got '%s'",
                             ox_value_name(dv));
     return ox_set_out(g, 0, cast_scalar_type(g, self, dtype_i, st));
@@ -500,7 +417,7 @@ CAST_SYMBOLIC(BFloat16, OX_BFLOAT16)
 /* aten::scalar_tensor(scalar, dtype, ...) */
 static ox_status scalar_tensor(ox_sym *g)
 {
-    OX_TRY(need(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     ox_dtype dt;
     OX_TRY(dtype_const(g, arg(g, 1), 1, &dt, NULL));
     return ox_set_out(g, 0, ox_cast(g, g->in[0], dt));
@@ -519,7 +436,7 @@ static bool is_scalar_or_tensor_list(const ox_type *t)
  * ConcatFromSequence; the result is cast to dtype (the data's own by default). */
 static ox_status tensor(ox_sym *g)
 {
-    OX_TRY(need(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     ox_value *data = g->in[0];
     ox_dtype dt;
     bool given;
@@ -538,14 +455,14 @@ static ox_status tensor(ox_sym *g)
             ox_value *shape = ox_const_i64s(g, &one, 1);
             items[i] = ox_cast(g, ox_reshape(g, list->inputs[i], shape), dt);
         }
-        return ox_set_out(g, 0, set_i(op_in(g, "Concat", list->ninputs, items), "axis", 0));
+        return ox_set_out(g, 0, ox_with_i(ox_opn(g, "Concat", list->ninputs, items), "axis", 0));
     }
     if (!given) {
         dt = ox_elem_type(data);
         if (dt == OX_UNDEFINED) return ox_sym_error(g, 0, "%s: the dtype of the data is unknown", g->op);
     }
     if (is_scalar_or_tensor_list(data->type))
-        data = set_i(set_i(op1(g, "ConcatFromSequence", data), "axis", 0), "new_axis", 1);
+        data = ox_with_i(ox_with_i(ox_op_1(g, "ConcatFromSequence", data), "axis", 0), "new_axis", 1);
     return ox_set_out(g, 0, ox_cast(g, data, dt));
 }
 
@@ -603,7 +520,7 @@ static ox_status arange_args(ox_sym *g, arange_call *a)
     }
     if (dtv && !ox_value_is_none(dtv)) {
         int64_t st;
-        if (!ox_node_is(dtv->node, "onnx::Constant") || !const_int(dtv, &st))
+        if (!ox_node_is(dtv->node, "onnx::Constant") || !ox_value_const_int(dtv, &st))
             return ox_sym_error(g, dtype_i, "aten::arange: the dtype must be a constant");
         return scalar_type(g, dtype_i, st, &a->dtype);
     }
@@ -630,15 +547,15 @@ static ox_value *unsqueeze0(ox_sym *g, ox_value *x)
 static ox_value *nonzero_t(ox_sym *g, ox_value *x)
 {
     static const int64_t perm[2] = {1, 0};
-    ox_value *nz = typed(g, op1(g, "NonZero", x), OX_INT64, 2);
-    return typed(g, set_is(op1(g, "Transpose", nz), "perm", perm, 2), OX_INT64, 2);
+    ox_value *nz = typed(g, ox_op_1(g, "NonZero", x), OX_INT64, 2);
+    return typed(g, ox_with_is(ox_op_1(g, "Transpose", nz), "perm", perm, 2), OX_INT64, 2);
 }
 
 /* opset 9: [0, 1, ..., n-1] as the indices of a ConstantOfShape([n]) of ones. */
 static ox_value *iota_9(ox_sym *g, ox_value *length, ox_dtype ones_dtype)
 {
     if (length && is_floating(ox_elem_type(length)))
-        length = ox_cast(g, op1(g, "Ceil", length), OX_INT64);
+        length = ox_cast(g, ox_op_1(g, "Ceil", length), OX_INT64);
     ox_value *ones = constant_of_shape(g, length, fill_tensor(g, ones_dtype, 1));
     int64_t one = 1;
     return typed(g, ox_squeeze(g, nonzero_t(g, ones), &one, 1), OX_INT64, 1);
@@ -653,10 +570,10 @@ static ox_value *arange_value(ox_sym *g, arange_call *a)
         if (!a->start) {
             ox_value *start = ox_const_scalar(g, dt, 0);
             ox_value *delta = ox_const_scalar(g, dt, 1);
-            return op3(g, "Range", start, a->end, delta);
+            return ox_op_3(g, "Range", start, a->end, delta);
         }
-        if (!a->step) return op3(g, "Range", a->start, a->end, ox_const_scalar(g, dt, 1));
-        return op3(g, "Range", a->start, a->end, a->step);
+        if (!a->step) return ox_op_3(g, "Range", a->start, a->end, ox_const_scalar(g, dt, 1));
+        return ox_op_3(g, "Range", a->start, a->end, a->step);
     }
     arange_cast(g, a);
     if (!a->start) {
@@ -667,14 +584,14 @@ static ox_value *arange_value(ox_sym *g, arange_call *a)
         ox_value *step = typed(g, unsqueeze0(g, a->step), dt, 1);
         ox_value *end = typed(g, unsqueeze0(g, a->end), dt, 1);
         ox_value *start = typed(g, unsqueeze0(g, a->start), dt, 1);
-        ox_value *length = typed(g, op2(g, "Div", op2(g, "Sub", end, start), step), dt, 1);
+        ox_value *length = typed(g, ox_op_2(g, "Div", ox_op_2(g, "Sub", end, start), step), dt, 1);
         ox_value *iota = iota_9(g, length, OX_FLOAT);
-        return ox_cast(g, op2(g, "Add", op2(g, "Mul", iota, step), start), dt);
+        return ox_cast(g, ox_op_2(g, "Add", ox_op_2(g, "Mul", iota, step), start), dt);
     }
     ox_value *end = typed(g, unsqueeze0(g, a->end), dt, 1);
     ox_value *start = typed(g, unsqueeze0(g, a->start), dt, 1);
-    ox_value *length = typed(g, op2(g, "Sub", end, start), dt, 1);
-    return ox_cast(g, op2(g, "Add", iota_9(g, length, dt), start), dt);
+    ox_value *length = typed(g, ox_op_2(g, "Sub", end, start), dt, 1);
+    return ox_cast(g, ox_op_2(g, "Add", iota_9(g, length, dt), start), dt);
 }
 
 static ox_status arange(ox_sym *g)
@@ -687,11 +604,11 @@ static ox_status arange(ox_sym *g)
 /* aten::_dim_arange(like, dim): arange(like.size(dim)) as int64. */
 static ox_status dim_arange(ox_sym *g)
 {
-    OX_TRY(need(g, 2));
+    OX_TRY(ox_need_inputs(g, 2));
     int64_t d;
-    OX_TRY(arg_int(g, 1, &d));
-    ox_value *shape = op1(g, "Shape", g->in[0]);
-    ox_value *stop = set_i(op2(g, "Gather", shape, ox_const_i64(g, d)), "axis", 0);
+    OX_TRY(ox_arg_int(g, 1, &d));
+    ox_value *shape = ox_op_1(g, "Shape", g->in[0]);
+    ox_value *stop = ox_with_i(ox_op_2(g, "Gather", shape, ox_const_i64(g, d)), "axis", 0);
     arange_call a = {.end = typed(g, stop, OX_INT64, 0), .dtype = OX_INT64};
     return ox_set_out(g, 0, arange_value(g, &a));
 }
@@ -713,18 +630,18 @@ static ox_status linspace(ox_sym *g)
     ox_value *start = g->in[0], *end = g->in[1], *steps = g->in[2];
     arange_call a = {.end = steps, .dtype = integral_arg(steps) ? OX_INT64 : OX_FLOAT};
     ox_value *range = arange_value(g, &a);
-    ox_value *span = typed(g, op2(g, "Sub", end, start), common_dtype(end, start), -1);
+    ox_value *span = typed(g, ox_op_2(g, "Sub", end, start), common_dtype(end, start), -1);
     ox_value *one = ox_const_i64(g, 1);
-    ox_value *intervals = typed(g, op2(g, "Sub", steps, one), common_dtype(steps, one), -1);
+    ox_value *intervals = typed(g, ox_op_2(g, "Sub", steps, one), common_dtype(steps, one), -1);
     ox_value *step;
     if (is_floating(ox_elem_type(span)) || is_floating(ox_elem_type(intervals))) {
-        step = op2(g, "Div", span, intervals);
+        step = ox_op_2(g, "Div", span, intervals);
     } else {
         ox_value *s = ox_cast(g, span, OX_FLOAT);
         ox_value *i = ox_cast(g, intervals, OX_FLOAT);
-        step = op2(g, "Div", s, i);
+        step = ox_op_2(g, "Div", s, i);
     }
-    return ox_set_out(g, 0, op2(g, "Add", op2(g, "Mul", range, step), start));
+    return ox_set_out(g, 0, ox_op_2(g, "Add", ox_op_2(g, "Mul", range, step), start));
 }
 
 /* aten::eye(n, dtype, layout, device, pin_memory) and eye(n, m, ...):
@@ -750,14 +667,14 @@ static ox_status eye(ox_sym *g)
     ox_value *shape;
     if (g->nin == 5) {
         ox_value *d = unsqueeze0(g, n);
-        shape = set_i(op2(g, "Concat", d, d), "axis", 0);
+        shape = ox_with_i(ox_op_2(g, "Concat", d, d), "axis", 0);
     } else {
         ox_value *dn = unsqueeze0(g, n);
         ox_value *dm = unsqueeze0(g, m);
-        shape = set_i(op2(g, "Concat", dn, dm), "axis", 0);
+        shape = ox_with_i(ox_op_2(g, "Concat", dn, dm), "axis", 0);
     }
     ox_value *zeros = filled(g, shape, dtv, dtype_i, 0);
-    return ox_set_out(g, 0, op1(g, "EyeLike", zeros));
+    return ox_set_out(g, 0, ox_op_1(g, "EyeLike", zeros));
 }
 
 /* ---- ops ONNX has no use for --------------------------------------------- */
@@ -765,7 +682,7 @@ static ox_status eye(ox_sym *g)
 /* detach, clone (memory_format ignored), alias, lift: the input itself. */
 static ox_status identity(ox_sym *g)
 {
-    OX_TRY(need(g, 1));
+    OX_TRY(ox_need_inputs(g, 1));
     return ox_set_out(g, 0, g->in[0]);
 }
 
