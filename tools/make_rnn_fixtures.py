@@ -23,10 +23,8 @@ A model whose files are all newer than this script and the modules it imports is
 (`--force` redoes it). The files are only generated, never committed (build/ is ignored).
 """
 
-import argparse
 import os
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -62,59 +60,10 @@ def build(name):
     return model, args
 
 
-def outputs_of(with_torch_onnx=True):
-    files = ["graph.json", "weights.safetensors", "io.safetensors"]
-    if with_torch_onnx:
-        files += ["torch_opset%d.onnx" % o for o in OPSETS]
-    return files
-
-
-def up_to_date(out_dir, files):
-    try:
-        oldest = min(os.path.getmtime(os.path.join(out_dir, f)) for f in files)
-    except OSError:
-        return False
-    return oldest > max(os.path.getmtime(d) for d in DEPENDENCIES)
-
-
-def make(name, out_dir, with_torch_onnx=True):
-    import torch_capture
-    from make_fixtures import torch_export
-
-    t0 = time.time()
-    model, args = build(name)
-    os.makedirs(out_dir, exist_ok=True)
-    info = torch_capture.capture(model, args, out_dir)
-    outs = torch_capture.eval_outputs(model, args)
-    diff = max((float((a - b.detach()).abs().max()) for a, b in zip(outs, info["outputs"])),
-               default=0.0)
-    if len(outs) != len(info["outputs"]) or diff > 1e-5:
-        raise SystemExit("%s: no_grad outputs differ from the trace outputs (max %g)" % (name, diff))
-    torch_capture.write_io(os.path.join(out_dir, "io.safetensors"), info["inputs"], outs)
-    if with_torch_onnx:
-        for opset in OPSETS:
-            torch_export(model, args, os.path.join(out_dir, "torch_opset%d.onnx" % opset), opset)
-    print("%-10s %3d nodes  %d inputs  %d outputs  (%.1fs)" % (
-        name, info["stats"]["nodes"], len(info["inputs"]), len(outs), time.time() - t0))
-
-
 def main(argv=None):
-    ap = argparse.ArgumentParser(description="generate onnxify's recurrent-layer test fixtures")
-    ap.add_argument("out_dir", help="e.g. build/fixtures_rnn")
-    ap.add_argument("--only", default="", help="comma-separated model names")
-    ap.add_argument("--force", action="store_true", help="redo up-to-date models")
-    ap.add_argument("--no-torch-onnx", action="store_true",
-                    help="skip torch.onnx.export's reference files")
-    a = ap.parse_args(argv)
-    names = [n for n in a.only.split(",") if n] or list(MODELS)
-    for name in names:
-        if name not in MODELS:
-            ap.error("unknown model %r (known: %s)" % (name, ", ".join(MODELS)))
-        d = os.path.join(a.out_dir, name)
-        if not a.force and up_to_date(d, outputs_of(not a.no_torch_onnx)):
-            print("%-10s up to date" % name)
-            continue
-        make(name, d, with_torch_onnx=not a.no_torch_onnx)
+    from fixture_set import run
+
+    run("generate onnxify's recurrent-layer test fixtures", "e.g. build/fixtures_rnn", MODELS, OPSETS, build, DEPENDENCIES, argv)
 
 
 if __name__ == "__main__":
