@@ -5,6 +5,7 @@
 #define OX_TEST_GRAPH_UTIL_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "front/graph_reader.h"
@@ -166,6 +167,53 @@ static inline int64_t tg_attr_i(ox_node *n, const char *name, int64_t dflt)
 {
     ox_attr *a = ox_node_attr(n, name);
     return a && a->kind == OX_ATTR_I ? a->v.i : dflt;
+}
+
+/* A whole file, NUL-terminated (paths are relative to the repository root,
+ * where ctest runs); NULL when it cannot be read. free() it. */
+static inline uint8_t *tg_read_file(const char *path, size_t *len)
+{
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "cannot open %s (run from the repository root)\n", path);
+        return NULL;
+    }
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    if (buf) {
+        buf[n] = 0;
+        *len = (size_t)n;
+    }
+    return buf;
+}
+
+/* The bundled example (examples/mlp): its graph description and weights. */
+typedef struct tg_mlp {
+    char *json;
+    size_t json_len;
+    uint8_t *w;
+    size_t w_len;
+} tg_mlp;
+
+static inline bool tg_mlp_load(tg_mlp *m)
+{
+    m->json = (char *)tg_read_file("examples/mlp/graph.json", &m->json_len);
+    m->w = tg_read_file("examples/mlp/weights.safetensors", &m->w_len);
+    return m->json && m->w;
+}
+
+static inline void tg_mlp_free(tg_mlp *m)
+{
+    free(m->json);
+    free(m->w);
 }
 
 #endif

@@ -112,30 +112,6 @@ static int count_logs(const logs *l, const char *needle)
     return k;
 }
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "cannot open %s (run from the repository root)\n", path);
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf) {
-        buf[n] = 0;
-        *len = (size_t)n;
-    }
-    return buf;
-}
-
 typedef struct run {
     onnxify_exporter *ex;
     logs logs;
@@ -143,21 +119,17 @@ typedef struct run {
     Onnx__ModelProto *model;
 } run;
 
-static uint8_t *mlp_json, *mlp_w;
-static size_t mlp_json_len, mlp_w_len;
+static tg_mlp mlp; /* read once, kept for the whole run */
 
 /* Exports examples/mlp (input "0" -> onnx::Gemm_0, output "7"; x [2, 4] ->
  * [2, 3]) with the given dynamic_axes and names. */
 static void export_mlp(run *r, const char *axes, const char *in_name, const char *out_name)
 {
     memset(r, 0, sizeof(*r));
-    if (!mlp_json) {
-        mlp_json = slurp("examples/mlp/graph.json", &mlp_json_len);
-        mlp_w = slurp("examples/mlp/weights.safetensors", &mlp_w_len);
-    }
-    CHECK(mlp_json && mlp_w);
+    bool loaded = mlp.json || tg_mlp_load(&mlp);
+    CHECK(loaded);
     r->st = ONNXIFY_ERR_INTERNAL;
-    if (!mlp_json || !mlp_w) return;
+    if (!loaded) return;
     r->ex = onnxify_exporter_new();
     onnxify_options o;
     onnxify_options_init(&o);
@@ -175,7 +147,7 @@ static void export_mlp(run *r, const char *axes, const char *in_name, const char
     o.log_user = &r->logs;
     const uint8_t *out = NULL;
     size_t len = 0;
-    r->st = onnxify_export(r->ex, (const char *)mlp_json, mlp_json_len, mlp_w, mlp_w_len, &o, &out, &len);
+    r->st = onnxify_export(r->ex, mlp.json, mlp.json_len, mlp.w, mlp.w_len, &o, &out, &len);
     if (r->st == ONNXIFY_OK) {
         r->model = onnx__model_proto__unpack(NULL, len, out);
         CHECK(r->model != NULL);

@@ -10,59 +10,22 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "graph_util.h"
 #include "onnx.pb-c.h"
 #include "onnxify.h"
 #include "test.h"
 
 /* ---- fixtures ------------------------------------------------------------- */
 
-static uint8_t *slurp(const char *path, size_t *len)
+/* examples/mlp, with a check that it could be read. */
+static bool mlp_load(tg_mlp *m)
 {
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "cannot open %s (run from the repository root)\n", path);
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf) {
-        buf[n] = 0;
-        *len = (size_t)n;
-    }
-    return buf;
+    bool ok = tg_mlp_load(m);
+    CHECK(ok);
+    return ok;
 }
 
-typedef struct mlp {
-    char *json;
-    size_t json_len;
-    uint8_t *w;
-    size_t w_len;
-} mlp;
-
-static bool mlp_load(mlp *m)
-{
-    m->json = (char *)slurp("examples/mlp/graph.json", &m->json_len);
-    m->w = slurp("examples/mlp/weights.safetensors", &m->w_len);
-    CHECK(m->json != NULL);
-    CHECK(m->w != NULL);
-    return m->json && m->w;
-}
-
-static void mlp_free(mlp *m)
-{
-    free(m->json);
-    free(m->w);
-}
-
-static onnxify_status export_mlp(onnxify_exporter *ex, const mlp *m, const onnxify_options *opt, const uint8_t **out,
+static onnxify_status export_mlp(onnxify_exporter *ex, const tg_mlp *m, const onnxify_options *opt, const uint8_t **out,
                                  size_t *len)
 {
     return onnxify_export(ex, m->json, m->json_len, m->w, m->w_len, opt, out, len);
@@ -242,7 +205,7 @@ static Onnx__ModelProto *unpack(const uint8_t *data, size_t len)
 
 static void test_export_opsets(void)
 {
-    mlp m;
+    tg_mlp m;
     if (!mlp_load(&m)) return;
     onnxify_exporter *ex = onnxify_exporter_new();
     static const int opsets[] = {7, 9, 13, 17, 18, 23};
@@ -273,10 +236,10 @@ static void test_export_opsets(void)
         onnx__model_proto__free_unpacked(mp, NULL);
     }
     onnxify_exporter_free(ex);
-    mlp_free(&m);
+    tg_mlp_free(&m);
 }
 
-static void expect_export_error(onnxify_exporter *ex, const mlp *m, const onnxify_options *o, onnxify_status code,
+static void expect_export_error(onnxify_exporter *ex, const tg_mlp *m, const onnxify_options *o, onnxify_status code,
                                 const char *needle)
 {
     const uint8_t *out = (const uint8_t *)"sentinel";
@@ -297,7 +260,7 @@ static void expect_export_error(onnxify_exporter *ex, const mlp *m, const onnxif
 
 static void test_export_option_errors(void)
 {
-    mlp m;
+    tg_mlp m;
     if (!mlp_load(&m)) return;
     onnxify_exporter *ex = onnxify_exporter_new();
     onnxify_options o;
@@ -338,7 +301,7 @@ static void test_export_option_errors(void)
     expect_export_error(ex, &m, &o, ONNXIFY_ERR_INVALID_ARGUMENT,
                         "number of output names provided (2) exceeded number of outputs (1)");
     onnxify_exporter_free(ex);
-    mlp_free(&m);
+    tg_mlp_free(&m);
 }
 
 /* Exports twice, contiguous and chunked; the chunks, concatenated, must be
@@ -396,7 +359,7 @@ static uint8_t *big_weights(size_t count, size_t *len)
 
 static void test_export_chunks_match(void)
 {
-    mlp m;
+    tg_mlp m;
     if (!mlp_load(&m)) return;
     static const int opsets[] = {7, 9, 17};
     for (int k = 0; k < 3; k++) {
@@ -406,7 +369,7 @@ static void test_export_chunks_match(void)
         size_t n;
         check_chunks(m.json, m.json_len, m.w, m.w_len, &o, &n);
     }
-    mlp_free(&m);
+    tg_mlp_free(&m);
 
     /* a parameter above OX_BORROW_MIN (4096 bytes) is not copied: its chunk
      * points into the caller's weights */
@@ -430,7 +393,7 @@ static void test_export_chunks_match(void)
 
 static void test_export_deterministic(void)
 {
-    mlp m;
+    tg_mlp m;
     if (!mlp_load(&m)) return;
     onnxify_exporter *ex = onnxify_exporter_new(), *ex2 = onnxify_exporter_new();
     const uint8_t *a, *b, *c;
@@ -445,13 +408,13 @@ static void test_export_deterministic(void)
     free(copy);
     onnxify_exporter_free(ex);
     onnxify_exporter_free(ex2);
-    mlp_free(&m);
+    tg_mlp_free(&m);
 }
 
 /* Failures: nothing returned, a message, and the exporter still works. */
 static void test_export_errors_and_recovery(void)
 {
-    mlp m;
+    tg_mlp m;
     if (!mlp_load(&m)) return;
     onnxify_exporter *ex = onnxify_exporter_new();
     CHECK_STR(onnxify_last_error(ex), "");
@@ -494,13 +457,13 @@ static void test_export_errors_and_recovery(void)
     CHECK(n > 0);
     CHECK_STR(onnxify_last_error(ex), "");
     onnxify_exporter_free(ex);
-    mlp_free(&m);
+    tg_mlp_free(&m);
 }
 
 /* input names and options parsed from JSON on the same exporter */
 static void test_export_names_from_json(void)
 {
-    mlp m;
+    tg_mlp m;
     if (!mlp_load(&m)) return;
     onnxify_exporter *ex = onnxify_exporter_new();
     onnxify_options o;
@@ -518,7 +481,7 @@ static void test_export_names_from_json(void)
     }
     if (mp) onnx__model_proto__free_unpacked(mp, NULL);
     onnxify_exporter_free(ex);
-    mlp_free(&m);
+    tg_mlp_free(&m);
 }
 
 static void test_status_names(void)
@@ -566,7 +529,7 @@ static int null_graph_json(void *arg)
 
 static int null_weights_with_length(void *arg)
 {
-    const mlp *m = arg;
+    const tg_mlp *m = arg;
     onnxify_exporter *ex = onnxify_exporter_new();
     const uint8_t *out;
     size_t len;
@@ -577,7 +540,7 @@ static int null_weights_with_length(void *arg)
 
 static int null_name_array(void *arg)
 {
-    const mlp *m = arg;
+    const tg_mlp *m = arg;
     onnxify_exporter *ex = onnxify_exporter_new();
     onnxify_options o;
     onnxify_options_init(&o);
@@ -591,7 +554,7 @@ static int null_name_array(void *arg)
 
 static int null_name_entry(void *arg)
 {
-    const mlp *m = arg;
+    const tg_mlp *m = arg;
     onnxify_exporter *ex = onnxify_exporter_new();
     onnxify_options o;
     onnxify_options_init(&o);
@@ -607,7 +570,7 @@ static int null_name_entry(void *arg)
 
 static int null_options(void *arg)
 {
-    const mlp *m = arg;
+    const tg_mlp *m = arg;
     onnxify_exporter *ex = onnxify_exporter_new();
     const uint8_t *out;
     size_t len;
@@ -618,7 +581,7 @@ static int null_options(void *arg)
 
 static void test_null_arguments(void)
 {
-    mlp m;
+    tg_mlp m;
     if (!mlp_load(&m)) return;
     onnxify_exporter *ex = onnxify_exporter_new();
     const uint8_t *out = (const uint8_t *)"x";
@@ -649,7 +612,7 @@ static void test_null_arguments(void)
     CHECK_EQ_INT(isolated(null_name_entry, &m), ONNXIFY_ERR_INVALID_ARGUMENT);
     /* NULL options mean the defaults (src/export.c run_export) */
     CHECK_EQ_INT(isolated(null_options, &m), ONNXIFY_OK);
-    mlp_free(&m);
+    tg_mlp_free(&m);
 }
 
 static void test_null_graph_json(void)
@@ -660,11 +623,11 @@ static void test_null_graph_json(void)
 
 static void test_null_name_array(void)
 {
-    mlp m;
+    tg_mlp m;
     if (!mlp_load(&m)) return;
     /* n_input_names > 0 with input_names NULL: refused, no NULL dereference */
     CHECK_EQ_INT(isolated(null_name_array, &m), ONNXIFY_ERR_INVALID_ARGUMENT);
-    mlp_free(&m);
+    tg_mlp_free(&m);
 }
 
 static const ox_test_case tests[] = {

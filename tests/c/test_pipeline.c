@@ -14,55 +14,17 @@
 
 /* ---- fixtures ------------------------------------------------------------- */
 
-static uint8_t *slurp(const char *path, size_t *len)
+/* examples/mlp, with a check that it could be read. */
+static bool mlp_load(tg_mlp *m)
 {
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "cannot open %s (run from the repository root)\n", path);
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf) {
-        buf[n] = 0;
-        *len = (size_t)n;
-    }
-    return buf;
-}
-
-typedef struct mlp {
-    char *json;
-    size_t json_len;
-    uint8_t *w;
-    size_t w_len;
-} mlp;
-
-static bool mlp_load(mlp *m)
-{
-    m->json = (char *)slurp("examples/mlp/graph.json", &m->json_len);
-    m->w = slurp("examples/mlp/weights.safetensors", &m->w_len);
-    CHECK(m->json != NULL);
-    CHECK(m->w != NULL);
-    return m->json && m->w;
-}
-
-static void mlp_free(mlp *m)
-{
-    free(m->json);
-    free(m->w);
+    bool ok = tg_mlp_load(m);
+    CHECK(ok);
+    return ok;
 }
 
 /* The mlp captured in training mode: dropout's train flag (the bool
  * constant "35") set to true. */
-static bool mlp_train_flag(mlp *m)
+static bool mlp_train_flag(tg_mlp *m)
 {
     char *at = strstr(m->json, "\"name\": \"35\"");
     char *v = at ? strstr(at, "\"value\": 0}") : NULL;
@@ -75,7 +37,7 @@ static bool mlp_train_flag(mlp *m)
 static const char *const PARAMS[] = {"0.weight", "0.bias", "3.weight", "3.bias"};
 
 /* Runs the pipeline on the mlp at `opset`; the caller frees t. */
-static ox_status run(tg *t, const mlp *m, int opset, bool training)
+static ox_status run(tg *t, const tg_mlp *m, int opset, bool training)
 {
     tg_init(t);
     t->training = training;
@@ -95,7 +57,7 @@ static int node_count(ox_graph *g)
 
 static void test_pipeline_mlp_eval(void)
 {
-    mlp m;
+    tg_mlp m;
     if (!mlp_load(&m)) return;
     static const int opsets[] = {9, 13, 17};
     for (int k = 0; k < 3; k++) {
@@ -150,16 +112,16 @@ static void test_pipeline_mlp_eval(void)
         }
         tg_free(&t);
     }
-    mlp_free(&m);
+    tg_mlp_free(&m);
 }
 
 /* training at opset 13: Dropout(data, ratio, training_mode) with 2 outputs */
 static void test_pipeline_mlp_training(void)
 {
-    mlp m;
+    tg_mlp m;
     if (!mlp_load(&m)) return;
     if (!mlp_train_flag(&m)) {
-        mlp_free(&m);
+        tg_mlp_free(&m);
         return;
     }
     tg t;
@@ -183,7 +145,7 @@ static void test_pipeline_mlp_training(void)
         CHECK_EQ_INT(tg_count(t.onnx, "onnx::Gemm"), 2);
     }
     tg_free(&t);
-    mlp_free(&m);
+    tg_mlp_free(&m);
 }
 
 /* A failing pass is reported with its name; unsupported operators are not prefixed. */
@@ -210,7 +172,7 @@ typedef struct model {
     Onnx__ModelProto *mp;
 } model;
 
-static bool export_model(model *md, const mlp *m, const onnxify_options *o)
+static bool export_model(model *md, const tg_mlp *m, const onnxify_options *o)
 {
     md->ex = onnxify_exporter_new();
     md->mp = NULL;
@@ -253,7 +215,7 @@ static void check_initializers(const Onnx__GraphProto *gp, bool present)
 
 static void test_export_default_initializers(void)
 {
-    mlp m;
+    tg_mlp m;
     if (!mlp_load(&m)) return;
     model md;
     onnxify_options o;
@@ -276,12 +238,12 @@ static void test_export_default_initializers(void)
         CHECK(gp->n_output == 1 && !strcmp(gp->output[0]->name, "7"));
     }
     model_free(&md);
-    mlp_free(&m);
+    tg_mlp_free(&m);
 }
 
 static void test_export_keep_initializers_as_inputs(void)
 {
-    mlp m;
+    tg_mlp m;
     if (!mlp_load(&m)) return;
     model md;
     onnxify_options o;
@@ -306,12 +268,12 @@ static void test_export_keep_initializers_as_inputs(void)
         check_initializers(md.mp->graph, true);
     }
     model_free(&md);
-    mlp_free(&m);
+    tg_mlp_free(&m);
 }
 
 static void test_export_params_false(void)
 {
-    mlp m;
+    tg_mlp m;
     if (!mlp_load(&m)) return;
     model md;
     onnxify_options o;
@@ -330,7 +292,7 @@ static void test_export_params_false(void)
         check_initializers(md.mp->graph, false);
     }
     model_free(&md);
-    mlp_free(&m);
+    tg_mlp_free(&m);
 }
 
 typedef struct logs {
@@ -351,7 +313,7 @@ static void log_fn(void *user, onnxify_log_level level, const char *msg)
 
 static void test_export_training(void)
 {
-    mlp m;
+    tg_mlp m;
     if (!mlp_load(&m)) return;
     model md;
     onnxify_options o;
@@ -369,7 +331,7 @@ static void test_export_training(void)
     model_free(&md);
     /* captured in training mode */
     if (!mlp_train_flag(&m)) {
-        mlp_free(&m);
+        tg_mlp_free(&m);
         return;
     }
     if (export_model(&md, &m, &o)) {
@@ -409,13 +371,13 @@ static void test_export_training(void)
         CHECK(has_dropout);
     }
     model_free(&md);
-    mlp_free(&m);
+    tg_mlp_free(&m);
 }
 
 /* training=preserve follows the capture's model.training (false for the mlp) */
 static void test_export_preserve(void)
 {
-    mlp m;
+    tg_mlp m;
     if (!mlp_load(&m)) return;
     model md;
     onnxify_options o;
@@ -428,12 +390,12 @@ static void test_export_preserve(void)
     if (export_model(&md, &m, &o)) CHECK_EQ_INT(md.mp->graph->n_node, 3);
     CHECK(!l.saw_train_mismatch_warning); /* PRESERVE never warns */
     model_free(&md);
-    mlp_free(&m);
+    tg_mlp_free(&m);
 }
 
 static void test_export_verbose_doc_strings(void)
 {
-    mlp m;
+    tg_mlp m;
     if (!mlp_load(&m)) return;
     model md;
     onnxify_options o;
@@ -448,7 +410,7 @@ static void test_export_verbose_doc_strings(void)
     }
     CHECK(l.infos > 0); /* the exported graph is logged */
     model_free(&md);
-    mlp_free(&m);
+    tg_mlp_free(&m);
 }
 
 /* Static sizes settle into constants during the conversion (torch's per-node

@@ -26,24 +26,6 @@ static uint64_t next(rng *r)
 
 static int below(rng *r, int n) { return n > 0 ? (int)(next(r) % (uint64_t)n) : 0; }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf) buf[n] = 0;
-    *len = (size_t)n;
-    return buf;
-}
-
 /* The nodes of the top block, in order. */
 static int collect_nodes(ox_graph *g, ox_node **out, int cap)
 {
@@ -158,9 +140,9 @@ static void run_on(const char *dir, int iterations)
     char path[512];
     size_t glen = 0, wlen = 0;
     snprintf(path, sizeof path, "%s/graph.json", dir);
-    char *json = read_file(path, &glen);
+    char *json = (char *)tg_read_file(path, &glen);
     snprintf(path, sizeof path, "%s/weights.safetensors", dir);
-    char *w = read_file(path, &wlen);
+    uint8_t *w = tg_read_file(path, &wlen);
     if (!json || !w) {
         printf("skipped %s (not built: make fixtures)\n", dir);
         free(json);
@@ -170,7 +152,7 @@ static void run_on(const char *dir, int iterations)
     int ok = 0, failed = 0;
     static const int opsets[] = {9, 11, 13, 17, 18};
     for (int i = 0; i < iterations; i++)
-        export_damaged(json, (const uint8_t *)w, wlen, (uint64_t)i, opsets[i % 5], &ok, &failed);
+        export_damaged(json, w, wlen, (uint64_t)i, opsets[i % 5], &ok, &failed);
     printf("%s: %d damaged graphs, %d exported, %d refused with a message\n", dir, iterations, ok, failed);
     CHECK(ok + failed > 0);
     free(json);
